@@ -1,0 +1,176 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { ConfigError, DEFAULT_INPUT, loadConfig, type LakeConfig } from '../lake/config';
+import { generateDataset } from '../lake/generate/generate';
+import { StoreFactory } from '../lake/storage/location';
+import { listAll } from '../lake/storage/object-store';
+import type { RunReport } from '../lake/steps/commit';
+import { runWorker } from '../worker/main';
+import { startEmbedded } from './embedded';
+import { historyUrl, runMonth } from './run-month';
+
+const USAGE = `Usage: sparkify <command> [options]
+
+Commands:
+  run        Load one month into the lake and print the run report.
+               --year 2018 --month 11   the month (default 2018-11 with --embedded)
+               --input URI --output URI  override dl.cfg (s3://bucket/prefix or a local path)
+               --embedded               start a local Temporal dev server and worker for this run
+               --serve                  with --embedded: keep the server and Web UI up until Ctrl-C
+  worker     Run a worker (workflows and activities) until SIGTERM or Ctrl-C.
+  generate   Write a synthetic Sparkify data set.
+               --output URI --songs N --users N --events N --from YYYY-MM --months K --seed S
+  help       Show this text.
+
+Common options:
+  --config FILE   dl.cfg to read (default: $SPARKIFY_CONFIG, else ./dl.cfg when present)
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'run':
+        return await runCommand(rest);
+      case 'worker':
+        await runWorker(configFrom(parse(rest, {}).values));
+        return 0;
+      case 'generate':
+        return await generateCommand(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        return 0;
+      default:
+        console.error(`Unknown command: ${command}\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (err) {
+    if (err instanceof ConfigError || (err as Error).name === 'TypeError' && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`sparkify: ${(err as Error).message}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+type Values = Record<string, string | boolean | undefined>;
+
+function parse(args: string[], options: Record<string, { type: 'string' | 'boolean' }>): { values: Values } {
+  return parseArgs({ args, options: { config: { type: 'string' }, ...options }, strict: true, allowPositionals: false }) as { values: Values };
+}
+
+function configFrom(values: Values): LakeConfig {
+  return loadConfig({ file: values.config as string | undefined });
+}
+
+function intOption(values: Values, name: string, fallback?: number): number {
+  const raw = values[name];
+  if (raw === undefined) {
+    if (fallback === undefined) throw new ConfigError(`--${name} is required`);
+    return fallback;
+  }
+  const n = Number(raw);
+  if (!Number.isInteger(n)) throw new ConfigError(`--${name} must be a whole number, got "${raw}"`);
+  return n;
+}
+
+async function runCommand(args: string[]): Promise<number> {
+  const { values } = parse(args, {
+    year: { type: 'string' },
+    month: { type: 'string' },
+    input: { type: 'string' },
+    output: { type: 'string' },
+    embedded: { type: 'boolean' },
+    serve: { type: 'boolean' },
+  });
+  const config = configFrom(values);
+  const embedded = values.embedded === true;
+  if (values.serve && !embedded) throw new ConfigError('--serve goes with --embedded');
+  const year = intOption(values, 'year', embedded ? 2018 : undefined);
+  const month = intOption(values, 'month', embedded ? 11 : undefined);
+  // URIs given on the command line travel in the workflow input; resolve relative paths here, where they were meant.
+  const input = values.input ? absoluteUri(values.input as string) : undefined;
+  const output = values.output ? absoluteUri(values.output as string) : undefined;
+  const request = { year, month, input, output };
+
+  if (!embedded) {
+    const connection = await Connection.connect({ address: config.temporal.address });
+    try {
+      const client = new Client({ connection, namespace: config.temporal.namespace });
+      console.error(`Started sparkify-etl for ${year}-${month} on ${config.temporal.address}; waiting for the report…`);
+      printReport((await runMonth(client, config, request)).report);
+      return 0;
+    } finally {
+      await connection.close();
+    }
+  }
+
+  if (!input && config.input === path.join(process.cwd(), DEFAULT_INPUT)) await ensureSampleInput(config);
+  const stateDir = path.join(process.cwd(), '.sparkify');
+  console.error('Starting a local Temporal dev server and a worker…');
+  const cluster = await startEmbedded(config, { stateDir });
+  try {
+    const { report, workflowId, runId } = await runMonth(cluster.env.client, config, request);
+    printReport(report);
+    const url = historyUrl(cluster.uiUrl, config.temporal.namespace, workflowId, runId);
+    console.error(`Run history: ${url}`);
+    if (values.serve) {
+      console.error(`Temporal Web UI at ${cluster.uiUrl} (server at 127.0.0.1:7233); Ctrl-C to stop.`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+    }
+    return 0;
+  } finally {
+    await cluster.stop();
+  }
+}
+
+function absoluteUri(uri: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(uri) ? uri : path.resolve(uri);
+}
+
+/** The embedded default needs no data of the user's: it makes a small synthetic month once and reuses it. */
+async function ensureSampleInput(config: LakeConfig): Promise<void> {
+  const store = new StoreFactory(config.s3).open(config.input);
+  if ((await listAll(store, 'song_data/')).length > 0) return;
+  console.error(`No input configured: generating a small sample data set in ${config.input}`);
+  await generateDataset(store, { songs: 500, users: 60, events: 8000, from: { year: 2018, month: 11 }, months: 1, seed: 42 });
+}
+
+async function generateCommand(args: string[]): Promise<number> {
+  const { values } = parse(args, {
+    output: { type: 'string' },
+    songs: { type: 'string' },
+    users: { type: 'string' },
+    events: { type: 'string' },
+    from: { type: 'string' },
+    months: { type: 'string' },
+    seed: { type: 'string' },
+  });
+  const config = configFrom(values);
+  const output = (values.output as string | undefined) ?? config.input;
+  const from = /^(\d{4})-(\d{2})$/.exec((values.from as string | undefined) ?? '2018-11');
+  if (!from) throw new ConfigError('--from must look like YYYY-MM');
+  const store = new StoreFactory(config.s3).open(absoluteUri(output));
+  const summary = await generateDataset(store, {
+    songs: intOption(values, 'songs', 1000),
+    users: intOption(values, 'users', 100),
+    events: intOption(values, 'events', 10000),
+    from: { year: Number(from[1]), month: Number(from[2]) },
+    months: intOption(values, 'months', 1),
+    seed: intOption(values, 'seed', 1),
+    onProgress: (m) => console.error(m),
+  });
+  console.log(JSON.stringify({ output: store.description, ...summary }, null, 2));
+  return 0;
+}
+
+function printReport(report: RunReport): void {
+  console.log(JSON.stringify(report, null, 2));
+}

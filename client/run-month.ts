@@ -1,0 +1,32 @@
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { LakeConfig } from '../lake/config';
+import type { RunReport } from '../lake/steps/commit';
+import type { sparkifyEtl, SparkifyEtlInput } from '../workflows/sparkify-etl';
+
+export function monthWorkflowId(year: number, month: number): string {
+  return `sparkify-etl-${year}-${String(month).padStart(2, '0')}`;
+}
+
+/**
+ * Starts the month's run, or joins it if one is already running: a month never runs twice at once, and a month
+ * run again after it finished replaces its partitions.
+ */
+export async function startMonth(client: Client, config: LakeConfig, input: SparkifyEtlInput): Promise<WorkflowHandle<typeof sparkifyEtl>> {
+  return client.workflow.start<typeof sparkifyEtl>('sparkifyEtl', {
+    taskQueue: config.temporal.taskQueue,
+    workflowId: monthWorkflowId(input.year, input.month),
+    args: [input],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+  });
+}
+
+export async function runMonth(client: Client, config: LakeConfig, input: SparkifyEtlInput): Promise<{ report: RunReport; runId: string; workflowId: string }> {
+  const handle = await startMonth(client, config, input);
+  const report = await handle.result();
+  return { report, runId: report.runId, workflowId: handle.workflowId };
+}
+
+export function historyUrl(uiBase: string, namespace: string, workflowId: string, runId: string): string {
+  return `${uiBase.replace(/\/$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`;
+}

@@ -1,0 +1,141 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import ini from 'ini';
+import { parseUri } from './storage/location';
+import type { S3Settings } from './storage/s3-store';
+
+export interface LakeConfig {
+  s3: S3Settings;
+  input: string;
+  output: string;
+  temporal: { address: string; namespace: string; taskQueue: string };
+  activityConcurrency: number;
+  /** Where the settings came from, for messages; never the values of secrets. */
+  source: string;
+}
+
+/** A missing or malformed setting; the message names it and never contains a secret's value. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Each setting: its INI section and key, and the environment variable that overrides it. */
+const SETTINGS = {
+  accessKeyId: { section: 'AWS', key: 'AWS_ACCESS_KEY_ID', env: ['AWS_ACCESS_KEY_ID'] },
+  secretAccessKey: { section: 'AWS', key: 'AWS_SECRET_ACCESS_KEY', env: ['AWS_SECRET_ACCESS_KEY'] },
+  region: { section: 'AWS', key: 'AWS_REGION', env: ['AWS_REGION', 'AWS_DEFAULT_REGION'] },
+  endpoint: { section: 'AWS', key: 'S3_ENDPOINT', env: ['S3_ENDPOINT'] },
+  input: { section: 'LAKE', key: 'INPUT', env: ['SPARKIFY_INPUT'] },
+  output: { section: 'LAKE', key: 'OUTPUT', env: ['SPARKIFY_OUTPUT'] },
+  address: { section: 'TEMPORAL', key: 'ADDRESS', env: ['TEMPORAL_ADDRESS'] },
+  namespace: { section: 'TEMPORAL', key: 'NAMESPACE', env: ['TEMPORAL_NAMESPACE'] },
+  taskQueue: { section: 'TEMPORAL', key: 'TASK_QUEUE', env: ['SPARKIFY_TASK_QUEUE'] },
+  activityConcurrency: { section: 'WORKER', key: 'ACTIVITY_CONCURRENCY', env: ['SPARKIFY_ACTIVITY_CONCURRENCY'] },
+} as const;
+
+type SettingName = keyof typeof SETTINGS;
+
+export const DEFAULT_INPUT = '.sparkify/sample-input';
+export const DEFAULT_OUTPUT = '.sparkify/lake';
+export const DEFAULT_TASK_QUEUE = 'sparkify-etl';
+
+export interface LoadOptions {
+  /** dl.cfg path; else $SPARKIFY_CONFIG; else ./dl.cfg when it exists. */
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+}
+
+export function loadConfig(options: LoadOptions = {}): LakeConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const explicit = options.file ?? env.SPARKIFY_CONFIG;
+  const file = explicit ? path.resolve(cwd, explicit) : path.join(cwd, 'dl.cfg');
+  if (explicit && !existsSync(file)) throw new ConfigError(`Configuration file not found: ${file}`);
+  const parsed = existsSync(file) ? readIni(file) : {};
+
+  const read = (name: SettingName): string | undefined => {
+    const spec = SETTINGS[name];
+    for (const variable of spec.env) {
+      const value = env[variable];
+      if (value !== undefined && value.trim() !== '') return value.trim();
+    }
+    const section = parsed[spec.section];
+    const value = section && typeof section === 'object' ? (section as Record<string, unknown>)[spec.key] : undefined;
+    if (value === undefined || value === null || value === '') return undefined;
+    if (typeof value !== 'string') throw malformed(name, 'a single text value');
+    return value.trim();
+  };
+
+  const accessKeyId = read('accessKeyId');
+  const secretAccessKey = read('secretAccessKey');
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+    const missing = accessKeyId === undefined ? 'accessKeyId' : 'secretAccessKey';
+    throw new ConfigError(`${describe(missing)} is missing: set both AWS credentials or neither`);
+  }
+  const endpoint = read('endpoint');
+  if (endpoint !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(endpoint)) {
+    throw malformed('endpoint', 'an http(s)://host:port URL');
+  }
+
+  const input = read('input') ?? path.join(cwd, DEFAULT_INPUT);
+  const output = read('output') ?? path.join(cwd, DEFAULT_OUTPUT);
+  for (const name of ['input', 'output'] as const) {
+    try {
+      parseUri(name === 'input' ? input : output, cwd);
+    } catch (err) {
+      throw malformed(name, `a URI (s3://bucket/prefix or a local path): ${(err as Error).message}`);
+    }
+  }
+
+  const concurrencyText = read('activityConcurrency') ?? '8';
+  const activityConcurrency = Number(concurrencyText);
+  if (!Number.isInteger(activityConcurrency) || activityConcurrency < 1 || activityConcurrency > 1024) {
+    throw malformed('activityConcurrency', 'a whole number from 1 to 1024');
+  }
+
+  const address = read('address') ?? '127.0.0.1:7233';
+  if (!/^[^\s:/]+:\d{1,5}$/.test(address)) throw malformed('address', 'host:port');
+
+  return {
+    s3: { region: read('region') ?? 'us-east-1', endpoint, accessKeyId, secretAccessKey },
+    input,
+    output,
+    temporal: { address, namespace: read('namespace') ?? 'default', taskQueue: read('taskQueue') ?? DEFAULT_TASK_QUEUE },
+    activityConcurrency,
+    source: existsSync(file) ? file : 'defaults and environment',
+  };
+}
+
+function readIni(file: string): Record<string, unknown> {
+  try {
+    return ini.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`Cannot read configuration file ${file}: ${(err as Error).message}`);
+  }
+}
+
+function describe(name: SettingName): string {
+  const spec = SETTINGS[name];
+  return `[${spec.section}] ${spec.key} (or $${spec.env[0]})`;
+}
+
+function malformed(name: SettingName, expected: string): ConfigError {
+  return new ConfigError(`${describe(name)} is malformed: expected ${expected}`);
+}
+
+/** The configuration as it may be printed: credentials replaced by whether they are set. */
+export function redactConfig(config: LakeConfig): Record<string, unknown> {
+  return {
+    source: config.source,
+    input: config.input,
+    output: config.output,
+    s3: {
+      region: config.s3.region,
+      endpoint: config.s3.endpoint ?? '(AWS default)',
+      credentials: config.s3.accessKeyId ? 'set' : '(default provider chain)',
+    },
+    temporal: config.temporal,
+    activityConcurrency: config.activityConcurrency,
+  };
+}

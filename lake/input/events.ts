@@ -1,0 +1,59 @@
+import { monthBounds, type PlayEvent, type QuarantineRecord, type RunMonth } from '../model';
+import { RecordRejected, clip, optionalString, parseObject, requiredInteger, requiredNumber, requiredString } from './validate';
+
+export interface ParsedEventLog {
+  plays: PlayEvent[];
+  rejected: QuarantineRecord[];
+  /** Valid events of pages other than NextSong: read, checked, and not part of the star schema. */
+  otherPages: number;
+}
+
+/** A day of the event simulator's JSON lines; keeps the month's NextSong events and rejects the rest with a reason. */
+export function parseEventLog(sourceKey: string, text: string, month: RunMonth): ParsedEventLog {
+  const { startMs, endMs } = monthBounds(month);
+  const result: ParsedEventLog = { plays: [], rejected: [], otherPages: 0 };
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (line === '') continue;
+    try {
+      const record = parseObject(line);
+      const ts = requiredInteger(record, 'ts');
+      const page = requiredString(record, 'page');
+      if (ts < startMs || ts >= endMs) {
+        throw new RecordRejected('outside-month', `ts ${new Date(ts).toISOString()} is outside the run's month`);
+      }
+      if (page !== 'NextSong') {
+        result.otherPages++;
+        continue;
+      }
+      result.plays.push(toPlay(record, ts));
+    } catch (err) {
+      if (!(err instanceof RecordRejected)) throw err;
+      result.rejected.push({ source_key: sourceKey, line: i + 1, reason: err.reason, detail: err.detail, raw: clip(line) });
+    }
+  }
+  return result;
+}
+
+function toPlay(record: Record<string, unknown>, ts: number): PlayEvent {
+  const userId = record.userId;
+  if (userId === undefined || userId === null || userId === '') {
+    throw new RecordRejected('missing-user-id', 'NextSong event without a userId');
+  }
+  return {
+    ts,
+    userId: requiredString(record, 'userId', false),
+    firstName: optionalString(record, 'firstName'),
+    lastName: optionalString(record, 'lastName'),
+    gender: optionalString(record, 'gender'),
+    level: requiredString(record, 'level', false),
+    sessionId: requiredInteger(record, 'sessionId'),
+    itemInSession: requiredInteger(record, 'itemInSession'),
+    song: requiredString(record, 'song'),
+    artist: requiredString(record, 'artist'),
+    length: requiredNumber(record, 'length'),
+    location: optionalString(record, 'location'),
+    userAgent: optionalString(record, 'userAgent'),
+  };
+}

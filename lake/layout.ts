@@ -1,0 +1,102 @@
+import type { RunMonth } from './model';
+import type { TableName, TableSpec } from './tables/catalog';
+
+/**
+ * Where everything lives in the lake. Tables sit at the top; everything else starts with "_",
+ * which Spark, DuckDB's hive reader and Athena crawlers skip, as they skip `_SUCCESS`.
+ */
+
+/** One file per partition under a fixed name: replacing it is a single atomic PUT or rename. */
+export const DATA_FILE = 'part-00000.snappy.parquet';
+export const SUCCESS_FILE = '_SUCCESS';
+
+/** Hive's default for a null partition value, as Spark writes it. */
+const NULL_PARTITION = '__HIVE_DEFAULT_PARTITION__';
+
+/** Spark's ExternalCatalogUtils.escapePathName: these characters become %XX in partition folder names. */
+function escapePartitionValue(value: string): string {
+  return value.replace(/[\u0000-\u001f"#%'*/:=?\\\u007f{[\]^]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+export function partitionPath(table: TableSpec, row: Record<string, unknown>): string {
+  return table.partitionBy
+    .map((column) => {
+      const value = row[column];
+      const text = value === null || value === undefined || value === '' ? NULL_PARTITION : escapePartitionValue(String(value));
+      return `${column}=${text}`;
+    })
+    .join('/');
+}
+
+export function dataFileKey(table: TableName, partition: string): string {
+  return partition ? `${table}/${partition}/${DATA_FILE}` : `${table}/${DATA_FILE}`;
+}
+
+/** The part of a table one month's run owns and replaces: the whole table for dimensions, the month's partition for facts. */
+export function ownedPrefix(table: TableName, month: RunMonth): string {
+  return table === 'time' || table === 'songplays' ? `${table}/year=${month.year}/month=${month.month}/` : `${table}/`;
+}
+
+export function monthPartition(month: RunMonth): string {
+  return `year=${month.year}/month=${month.month}`;
+}
+
+export const lakeKeys = {
+  songQuarantine: () => `_quarantine/songs/part-00000.ndjson`,
+  eventQuarantine: (month: RunMonth) => `_quarantine/events/${monthPartition(month)}/part-00000.ndjson`,
+  userState: (month: RunMonth) => `_state/users/${monthPartition(month)}/users.ndjson`,
+  userStatePrefix: () => `_state/users/`,
+  runReport: (month: RunMonth, runId: string) => `_runs/${monthPartition(month)}/${runId}.json`,
+  latestRunReport: (month: RunMonth) => `_runs/${monthPartition(month)}/latest.json`,
+};
+
+/** A run's private working area; nothing here is part of the lake's tables. */
+export class StagingArea {
+  readonly root: string;
+
+  constructor(workflowId: string, runId: string) {
+    this.root = `_staging/${safeSegment(workflowId)}/${safeSegment(runId)}/`;
+  }
+
+  manifest(source: string, part: number): string {
+    return `${this.root}manifest/${source}/${partName(part)}.json`;
+  }
+  staged(source: string, part: number, batch: number): string {
+    return `${this.root}staged/${source}/${partName(part)}-b${String(batch).padStart(5, '0')}.ndjson`;
+  }
+  stagedPrefix(source: string): string {
+    return `${this.root}staged/${source}/`;
+  }
+  quarantine(source: string, part: number, batch: number): string {
+    return `${this.root}quarantine/${source}/${partName(part)}-b${String(batch).padStart(5, '0')}.ndjson`;
+  }
+  quarantinePrefix(source: string): string {
+    return `${this.root}quarantine/${source}/`;
+  }
+  songLookup(): string {
+    return `${this.root}lookup/songs.ndjson`;
+  }
+  userState(): string {
+    return `${this.root}users/month-state.ndjson`;
+  }
+  tableRows(table: TableName, bucket: number): string {
+    return `${this.root}tables/${table}/${partName(bucket)}.ndjson`;
+  }
+  tableManifest(step: string): string {
+    return `${this.root}tables/manifest-${step}.json`;
+  }
+  written(part: number): string {
+    return `${this.root}written/${partName(part)}.json`;
+  }
+  writtenPrefix(): string {
+    return `${this.root}written/`;
+  }
+}
+
+function partName(n: number): string {
+  return `part-${String(n).padStart(5, '0')}`;
+}
+
+function safeSegment(id: string): string {
+  return id.replace(/[^A-Za-z0-9._-]/g, '_');
+}

@@ -1,0 +1,71 @@
+/** A validated song file, as staged for the transforms. */
+export interface SongRecord {
+  song_id: string;
+  title: string;
+  duration: number;
+  year: number;
+  artist_id: string;
+  artist_name: string;
+  artist_location: string | null;
+  artist_latitude: number | null;
+  artist_longitude: number | null;
+  source_key: string;
+}
+
+/** A validated NextSong event of the run's month: the only events the star schema is built from. */
+export interface PlayEvent {
+  ts: number;
+  userId: string;
+  firstName: string | null;
+  lastName: string | null;
+  gender: string | null;
+  level: string;
+  sessionId: number;
+  itemInSession: number;
+  song: string;
+  artist: string;
+  length: number;
+  location: string | null;
+  userAgent: string | null;
+}
+
+export type QuarantineReason =
+  | 'invalid-json'
+  | 'not-an-object'
+  | 'missing-field'
+  | 'wrong-type'
+  | 'missing-user-id'
+  | 'outside-month';
+
+/** An input record that could not be used, kept with enough context to find and fix it. */
+export interface QuarantineRecord {
+  source_key: string;
+  /** 1-based line within the source object; null for whole-object sources such as song files. */
+  line: number | null;
+  reason: QuarantineReason;
+  detail: string;
+  raw: string;
+}
+
+export type ReasonCounts = Partial<Record<QuarantineReason, number>>;
+
+export function addCounts(into: ReasonCounts, from: ReasonCounts): ReasonCounts {
+  for (const [reason, n] of Object.entries(from) as [QuarantineReason, number][]) {
+    into[reason] = (into[reason] ?? 0) + n;
+  }
+  return into;
+}
+
+/** The calendar month a run loads. */
+export interface RunMonth {
+  year: number;
+  month: number;
+}
+
+export function monthBounds({ year, month }: RunMonth): { startMs: number; endMs: number } {
+  return { startMs: Date.UTC(year, month - 1, 1), endMs: Date.UTC(year, month, 1) };
+}
+
+export function monthLabel({ year, month }: RunMonth): string {
+  return `${year}-${String(month).padStart(2, '0')}`;
+}

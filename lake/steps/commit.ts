@@ -1,0 +1,149 @@
+import { mapLimit } from '../concurrency';
+import { dataFileKey, lakeKeys, ownedPrefix, SUCCESS_FILE } from '../layout';
+import { addCounts, type QuarantineRecord, type ReasonCounts } from '../model';
+import { fromNdjson, toNdjson } from '../ndjson';
+import { encodeParquet } from '../parquet/encode';
+import { TABLES, TABLE_NAMES, type TableName } from '../tables/catalog';
+import { latestUserStates, toUserRow, type UserState } from '../tables/users';
+import { listAll, type ObjectInfo } from '../storage/object-store';
+import type { StepContext } from './context';
+import type { WrittenSummary } from './write-partitions';
+import type { Source } from './stage';
+
+export interface RunReport {
+  workflowId: string;
+  runId: string;
+  year: number;
+  month: number;
+  input: string;
+  output: string;
+  tables: Record<TableName, number>;
+  songplaysWithSong: number;
+  filesPublished: Record<TableName, number>;
+  staleFilesRemoved: number;
+  quarantined: { total: number; byReason: ReasonCounts; bySource: Record<Source, number>; keys: string[] };
+  read: { objects: number; bytes: number };
+  /** Wall-clock seconds of each DAG task, as the workflow measured them. */
+  steps: Record<string, number>;
+  committedAt: string;
+}
+
+/**
+ * Makes the month's run visible: merges the users table across months, publishes quarantine, removes files an earlier
+ * run left that this one did not write, marks each table with _SUCCESS and writes the run report. Retry-safe: every
+ * action is a replace or a delete, and the staging area it reads is removed only after the report exists.
+ */
+export async function commitRun(ctx: StepContext, steps: Record<string, number>): Promise<RunReport> {
+  const reportKey = lakeKeys.runReport(ctx.month, ctx.runId);
+  const existing = await ctx.output.getIfExists(reportKey);
+  if (existing) {
+    await removeStaging(ctx);
+    return JSON.parse(existing.toString('utf8')) as RunReport;
+  }
+  const started = Date.now();
+
+  const written = await readWritten(ctx);
+  const usersKey = await publishUsers(ctx);
+  const published = new Set([...written.flatMap((w) => w.files.map((f) => f.key)), usersKey.key]);
+  const staleFilesRemoved = await removeStale(ctx, published);
+  const quarantined = await publishQuarantine(ctx);
+  await mapLimit(TABLE_NAMES, ctx.ioConcurrency, (table) => ctx.output.put(`${table}/${SUCCESS_FILE}`, ''));
+
+  const tables = Object.fromEntries(TABLE_NAMES.map((t) => [t, 0])) as Record<TableName, number>;
+  const filesPublished = { ...tables };
+  for (const summary of written) {
+    for (const file of summary.files) {
+      tables[summary.table] += file.rows;
+      filesPublished[summary.table]++;
+    }
+  }
+  tables.users = usersKey.rows;
+  filesPublished.users = 1;
+
+  const report: RunReport = {
+    workflowId: ctx.workflowId,
+    runId: ctx.runId,
+    year: ctx.month.year,
+    month: ctx.month.month,
+    input: ctx.input.description,
+    output: ctx.output.description,
+    tables,
+    songplaysWithSong: await countSongplaysWithSong(ctx),
+    filesPublished,
+    staleFilesRemoved,
+    quarantined,
+    read: await inputVolume(ctx),
+    steps: { ...steps, 'write-partitions:commit': (Date.now() - started) / 1000 },
+    committedAt: new Date().toISOString(),
+  };
+  const body = JSON.stringify(report, null, 2);
+  await ctx.output.put(lakeKeys.latestRunReport(ctx.month), body);
+  await ctx.output.put(reportKey, body);
+  await removeStaging(ctx);
+  return report;
+}
+
+async function readWritten(ctx: StepContext): Promise<WrittenSummary[]> {
+  const objects = await listAll(ctx.output, ctx.staging.writtenPrefix());
+  return mapLimit(objects, ctx.ioConcurrency, async (o) => JSON.parse((await ctx.output.get(o.key)).toString('utf8')) as WrittenSummary);
+}
+
+/** Users span every month loaded: each month keeps its latest states, and the table is their merge. */
+async function publishUsers(ctx: StepContext): Promise<{ key: string; rows: number }> {
+  await ctx.output.put(lakeKeys.userState(ctx.month), await ctx.output.get(ctx.staging.userState()));
+  const states = await mapLimit(await listAll(ctx.output, lakeKeys.userStatePrefix()), ctx.ioConcurrency, async (o) =>
+    fromNdjson<UserState>(await ctx.output.get(o.key)),
+  );
+  const users = latestUserStates(states.flat()).map(toUserRow);
+  const key = dataFileKey('users', '');
+  await ctx.output.put(key, await encodeParquet(TABLES.users, users));
+  return { key, rows: users.length };
+}
+
+async function removeStale(ctx: StepContext, published: Set<string>): Promise<number> {
+  let removed = 0;
+  for (const table of TABLE_NAMES) {
+    const owned = await listAll(ctx.output, ownedPrefix(table, ctx.month));
+    const stale = owned.map((o) => o.key).filter((key) => !published.has(key) && !key.endsWith(`/${SUCCESS_FILE}`));
+    await ctx.output.deleteMany(stale);
+    removed += stale.length;
+  }
+  return removed;
+}
+
+async function publishQuarantine(ctx: StepContext): Promise<RunReport['quarantined']> {
+  const byReason: ReasonCounts = {};
+  const bySource: Record<Source, number> = { songs: 0, events: 0 };
+  const keys: string[] = [];
+  const targets: Record<Source, string> = { songs: lakeKeys.songQuarantine(), events: lakeKeys.eventQuarantine(ctx.month) };
+  for (const source of ['songs', 'events'] as const) {
+    const objects = await listAll(ctx.output, ctx.staging.quarantinePrefix(source));
+    const records = (await mapLimit(objects, ctx.ioConcurrency, async (o) => fromNdjson<QuarantineRecord>(await ctx.output.get(o.key)))).flat();
+    for (const r of records) byReason[r.reason] = (byReason[r.reason] ?? 0) + 1;
+    bySource[source] = records.length;
+    if (records.length > 0) {
+      await ctx.output.put(targets[source], toNdjson(records));
+      keys.push(targets[source]);
+    } else {
+      await ctx.output.deleteMany([targets[source]]);
+    }
+  }
+  return { total: bySource.songs + bySource.events, byReason: addCounts({}, byReason), bySource, keys };
+}
+
+async function countSongplaysWithSong(ctx: StepContext): Promise<number> {
+  const rows = fromNdjson<{ song_id: string | null }>(await ctx.output.get(ctx.staging.tableRows('songplays', 0)));
+  return rows.filter((r) => r.song_id !== null).length;
+}
+
+async function inputVolume(ctx: StepContext): Promise<{ objects: number; bytes: number }> {
+  const manifests = await listAll(ctx.output, `${ctx.staging.root}manifest/`);
+  const lists = await mapLimit(manifests, ctx.ioConcurrency, async (o) => JSON.parse((await ctx.output.get(o.key)).toString('utf8')) as ObjectInfo[]);
+  const all = lists.flat();
+  return { objects: all.length, bytes: all.reduce((sum, o) => sum + o.size, 0) };
+}
+
+async function removeStaging(ctx: StepContext): Promise<void> {
+  const objects = await listAll(ctx.output, ctx.staging.root);
+  await ctx.output.deleteMany(objects.map((o) => o.key));
+}

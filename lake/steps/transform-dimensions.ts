@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import type { PlayEvent, SongRecord } from '../model';
+import { toNdjson } from '../ndjson';
+import { buildArtists, buildSongs, type SongRow } from '../tables/songs';
+import type { SongKey } from '../tables/song-lookup';
+import { latestUserStates, userStateOf } from '../tables/users';
+import type { TableName } from '../tables/catalog';
+import type { StepContext } from './context';
+import { readStaged } from './staged-reader';
+
+/** Staged rows of one table, ready for writePartitions; each file holds whole partitions. */
+export interface StagedTableFile {
+  table: TableName;
+  key: string;
+}
+
+export interface DimensionsResult {
+  songs: number;
+  artists: number;
+  usersOfMonth: number;
+  files: number;
+}
+
+/** Songs per staged file: bounds what one writePartitions call encodes. */
+const SONGS_PER_FILE = 20_000;
+
+export async function transformDimensions(ctx: StepContext): Promise<DimensionsResult> {
+  const records = await readStaged<SongRecord>(ctx, ctx.staging.stagedPrefix('songs'));
+  const songs = buildSongs(records);
+  const artists = buildArtists(records);
+
+  const files: StagedTableFile[] = [];
+  const buckets = Math.max(1, Math.ceil(songs.length / SONGS_PER_FILE));
+  const byBucket: SongRow[][] = Array.from({ length: buckets }, () => []);
+  // Partitioned by artist_id, so hashing it keeps each partition in one file.
+  for (const song of songs) byBucket[bucketOf(song.artist_id, buckets)].push(song);
+  for (let b = 0; b < buckets; b++) {
+    files.push({ table: 'songs', key: ctx.staging.tableRows('songs', b) });
+    await ctx.output.put(ctx.staging.tableRows('songs', b), toNdjson(byBucket[b]));
+    ctx.progress.report({ songBucketsWritten: b + 1 });
+  }
+  files.push({ table: 'artists', key: ctx.staging.tableRows('artists', 0) });
+  await ctx.output.put(ctx.staging.tableRows('artists', 0), toNdjson(artists));
+
+  const artistNames = new Map(records.map((r) => [r.song_id, r.artist_name] as const));
+  const lookup: SongKey[] = songs.map((s) => ({
+    title: s.title,
+    artist_name: artistNames.get(s.song_id) ?? '',
+    duration: s.duration,
+    song_id: s.song_id,
+    artist_id: s.artist_id,
+  }));
+  await ctx.output.put(ctx.staging.songLookup(), toNdjson(lookup));
+
+  const plays = await readStaged<PlayEvent>(ctx, ctx.staging.stagedPrefix('events'));
+  const users = latestUserStates(plays.map(userStateOf));
+  await ctx.output.put(ctx.staging.userState(), toNdjson(users));
+
+  await ctx.output.put(ctx.staging.tableManifest('dimensions'), JSON.stringify(files));
+  return { songs: songs.length, artists: artists.length, usersOfMonth: users.length, files: files.length };
+}
+
+function bucketOf(value: string, buckets: number): number {
+  return createHash('md5').update(value).digest().readUInt32BE(0) % buckets;
+}

@@ -1,0 +1,79 @@
+import { dataFileKey, partitionPath } from '../layout';
+import { fromNdjson } from '../ndjson';
+import { encodeParquet } from '../parquet/encode';
+import { TABLES, type TableName } from '../tables/catalog';
+import type { StepContext } from './context';
+import type { StagedTableFile } from './transform-dimensions';
+
+export interface WrittenFile {
+  key: string;
+  rows: number;
+}
+
+/** What one writePartitions call published; kept in staging for the commit. */
+export interface WrittenSummary {
+  table: TableName;
+  files: WrittenFile[];
+}
+
+export interface WritePartResult {
+  table: TableName;
+  rows: number;
+  partitions: number;
+  bytes: number;
+}
+
+async function stagedTableFiles(ctx: StepContext): Promise<StagedTableFile[]> {
+  const manifests = await Promise.all(
+    ['dimensions', 'facts'].map(async (step) => JSON.parse((await ctx.output.get(ctx.staging.tableManifest(step))).toString('utf8')) as StagedTableFile[]),
+  );
+  return manifests.flat();
+}
+
+export async function planWrite(ctx: StepContext): Promise<{ parts: number }> {
+  return { parts: (await stagedTableFiles(ctx)).length };
+}
+
+interface WriteCheckpoint {
+  nextPartition: number;
+  rows: number;
+  bytes: number;
+}
+
+/**
+ * Encodes one staged file's partitions and puts each at its final key. A partition is one object under a fixed name,
+ * so its replacement is atomic: readers see the previous month's file or this one, never a mix or a fragment.
+ */
+export async function writePart(ctx: StepContext, part: number): Promise<WritePartResult> {
+  const file = (await stagedTableFiles(ctx))[part];
+  if (!file) throw new Error(`writePartitions part ${part} is not in the plan`);
+  const table = TABLES[file.table];
+  const rows = fromNdjson<Record<string, unknown>>(await ctx.output.get(file.key));
+
+  const partitions = new Map<string, Record<string, unknown>[]>();
+  for (const row of rows) {
+    const path = partitionPath(table, row);
+    const list = partitions.get(path);
+    if (list) list.push(row);
+    else partitions.set(path, [row]);
+  }
+  const ordered = [...partitions.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+  const checkpoint = ctx.progress.resumeFrom<WriteCheckpoint>() ?? { nextPartition: 0, rows: 0, bytes: 0 };
+  for (let i = checkpoint.nextPartition; i < ordered.length; i++) {
+    const [path, partRows] = ordered[i];
+    const body = await encodeParquet(table, partRows);
+    await ctx.output.put(dataFileKey(table.name, path), body);
+    checkpoint.nextPartition = i + 1;
+    checkpoint.rows += partRows.length;
+    checkpoint.bytes += body.length;
+    ctx.progress.report(checkpoint);
+  }
+
+  const summary: WrittenSummary = {
+    table: table.name,
+    files: ordered.map(([path, partRows]) => ({ key: dataFileKey(table.name, path), rows: partRows.length })),
+  };
+  await ctx.output.put(ctx.staging.written(part), JSON.stringify(summary));
+  return { table: table.name, rows: checkpoint.rows, partitions: ordered.length, bytes: checkpoint.bytes };
+}

@@ -1,0 +1,105 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { ObjectInfo, ObjectStore } from './object-store';
+
+/** Files being written carry this prefix until renamed into place; listings skip them. */
+const TEMP_PREFIX = '.sparkify-tmp-';
+
+/** A local directory seen as an object store; `put` is write-to-temp then rename, so it is atomic. */
+export class LocalStore implements ObjectStore {
+  constructor(private readonly root: string) {}
+
+  get description(): string {
+    return this.root;
+  }
+
+  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+    // Walk only the deepest directory the prefix names, then filter by the rest of it.
+    const slash = prefix.lastIndexOf('/');
+    const dir = slash >= 0 ? prefix.slice(0, slash) : '';
+    const found: ObjectInfo[] = [];
+    await this.walk(dir, found);
+    found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    for (const info of found) if (info.key.startsWith(prefix)) yield info;
+  }
+
+  private async walk(relDir: string, out: ObjectInfo[]): Promise<void> {
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await fs.readdir(path.join(this.root, relDir), { withFileTypes: true });
+    } catch (err) {
+      if (isMissing(err)) return;
+      throw err;
+    }
+    for (const entry of entries) {
+      if (entry.name.startsWith(TEMP_PREFIX)) continue;
+      const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) await this.walk(rel, out);
+      else if (entry.isFile()) {
+        const stat = await fs.stat(path.join(this.root, rel));
+        out.push({ key: rel, size: stat.size, etag: `${stat.size}-${Math.round(stat.mtimeMs)}` });
+      }
+    }
+  }
+
+  get(key: string): Promise<Buffer> {
+    return fs.readFile(this.pathOf(key));
+  }
+
+  async getIfExists(key: string): Promise<Buffer | undefined> {
+    try {
+      return await this.get(key);
+    } catch (err) {
+      if (isMissing(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async put(key: string, body: Buffer | string): Promise<void> {
+    const target = this.pathOf(key);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    const temp = path.join(path.dirname(target), `${TEMP_PREFIX}${randomBytes(6).toString('hex')}`);
+    try {
+      await fs.writeFile(temp, body);
+      await fs.rename(temp, target);
+    } catch (err) {
+      await fs.rm(temp, { force: true });
+      throw err;
+    }
+  }
+
+  async deleteMany(keys: string[]): Promise<void> {
+    for (const key of keys) {
+      await fs.rm(this.pathOf(key), { force: true });
+      await this.pruneEmptyParents(path.dirname(this.pathOf(key)));
+    }
+  }
+
+  /** Spark and DuckDB see an empty partition folder as a partition; remove it like S3 would. */
+  private async pruneEmptyParents(dir: string): Promise<void> {
+    const root = path.resolve(this.root);
+    let current = path.resolve(dir);
+    while (current.startsWith(root + path.sep)) {
+      try {
+        await fs.rmdir(current);
+      } catch {
+        return;
+      }
+      current = path.dirname(current);
+    }
+  }
+
+  private pathOf(key: string): string {
+    const resolved = path.resolve(this.root, key);
+    if (!resolved.startsWith(path.resolve(this.root) + path.sep)) {
+      throw new Error(`Object key escapes the store root: ${key}`);
+    }
+    return resolved;
+  }
+}
+
+function isMissing(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}

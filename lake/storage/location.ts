@@ -1,0 +1,49 @@
+import path from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { LocalStore } from './local-store';
+import type { ObjectStore } from './object-store';
+import { S3Store, createS3Client, type S3Settings } from './s3-store';
+
+export type ParsedUri =
+  | { kind: 's3'; bucket: string; prefix: string }
+  | { kind: 'local'; directory: string };
+
+export class InvalidUriError extends Error {
+  override name = 'InvalidUriError';
+}
+
+/** `s3://bucket/prefix` (also s3a:// and s3n://, as Spark jobs write them), `file:///dir` or a plain path. */
+export function parseUri(uri: string, baseDir = process.cwd()): ParsedUri {
+  const s3 = /^s3[an]?:\/\/([^/]*)\/?(.*)$/.exec(uri);
+  if (s3) {
+    const [, authority, rest] = s3;
+    if (authority.includes('@') || authority.includes(':')) {
+      throw new InvalidUriError('S3 URIs must not carry credentials; set them in dl.cfg or the environment');
+    }
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(authority)) {
+      throw new InvalidUriError(`Not a valid S3 bucket name in URI: "${authority}"`);
+    }
+    const prefix = rest === '' || rest.endsWith('/') ? rest : `${rest}/`;
+    return { kind: 's3', bucket: authority, prefix };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri) && !uri.startsWith('file://')) {
+    throw new InvalidUriError(`Unsupported URI scheme: ${uri.split('://')[0]}:// (use s3://bucket/prefix or a local path)`);
+  }
+  const local = uri.startsWith('file://') ? new URL(uri).pathname : uri;
+  if (local.trim() === '') throw new InvalidUriError('Empty location');
+  return { kind: 'local', directory: path.resolve(baseDir, local) };
+}
+
+/** Opens stores for URIs, sharing one S3 client (and its socket pool) per process. */
+export class StoreFactory {
+  private client?: S3Client;
+
+  constructor(private readonly s3: S3Settings) {}
+
+  open(uri: string): ObjectStore {
+    const parsed = parseUri(uri);
+    if (parsed.kind === 'local') return new LocalStore(parsed.directory);
+    this.client ??= createS3Client(this.s3);
+    return new S3Store(this.client, parsed.bucket, parsed.prefix);
+  }
+}

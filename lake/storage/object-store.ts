@@ -1,0 +1,27 @@
+/** What the pipeline needs from object storage; S3 and a local directory both provide it. */
+export interface ObjectInfo {
+  /** Key relative to the store's root, always with forward slashes. */
+  key: string;
+  size: number;
+  /** Changes whenever the content changes (S3 ETag; size+mtime locally). */
+  etag: string;
+}
+
+export interface ObjectStore {
+  /** A description safe to print: never carries credentials. */
+  readonly description: string;
+  /** Every object whose key starts with `prefix`, in lexicographic key order. */
+  list(prefix: string): AsyncIterable<ObjectInfo>;
+  get(key: string): Promise<Buffer>;
+  /** Returns undefined instead of failing when the object does not exist. */
+  getIfExists(key: string): Promise<Buffer | undefined>;
+  /** Readers see either the previous object or the whole new one, never a part of it. */
+  put(key: string, body: Buffer | string): Promise<void>;
+  deleteMany(keys: string[]): Promise<void>;
+}
+
+export async function listAll(store: ObjectStore, prefix: string): Promise<ObjectInfo[]> {
+  const out: ObjectInfo[] = [];
+  for await (const info of store.list(prefix)) out.push(info);
+  return out;
+}

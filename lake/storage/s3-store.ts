@@ -1,0 +1,148 @@
+import http from 'node:http';
+import https from 'node:https';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  NoSuchKey,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import type { ObjectInfo, ObjectStore } from './object-store';
+
+export interface S3Settings {
+  region: string;
+  endpoint?: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  /** Sockets per worker process; many small GETs in parallel need more than Node's default. */
+  maxSockets?: number;
+}
+
+/** Bodies above this go up as a multipart upload, which S3 makes visible only when complete. */
+const MULTIPART_THRESHOLD = 16 * 1024 * 1024;
+const PART_SIZE = 8 * 1024 * 1024;
+
+export function createS3Client(settings: S3Settings): S3Client {
+  const maxSockets = settings.maxSockets ?? 128;
+  return new S3Client({
+    region: settings.region,
+    endpoint: settings.endpoint,
+    // MinIO and Ceph serve buckets under the path, not as virtual hosts.
+    forcePathStyle: settings.endpoint !== undefined,
+    maxAttempts: 6,
+    credentials:
+      settings.accessKeyId && settings.secretAccessKey
+        ? { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey }
+        : undefined,
+    requestHandler: {
+      httpAgent: new http.Agent({ keepAlive: true, maxSockets }),
+      httpsAgent: new https.Agent({ keepAlive: true, maxSockets }),
+    },
+  });
+}
+
+/** A bucket and key prefix seen as an object store. */
+export class S3Store implements ObjectStore {
+  constructor(
+    private readonly client: S3Client,
+    private readonly bucket: string,
+    private readonly prefix: string,
+  ) {}
+
+  get description(): string {
+    return `s3://${this.bucket}/${this.prefix}`;
+  }
+
+  async *list(prefix: string): AsyncIterable<ObjectInfo> {
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix + prefix, ContinuationToken: token }),
+      );
+      for (const item of page.Contents ?? []) {
+        if (!item.Key) continue;
+        yield { key: item.Key.slice(this.prefix.length), size: item.Size ?? 0, etag: item.ETag ?? '' };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  async get(key: string): Promise<Buffer> {
+    const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+    if (!res.Body) throw new Error(`Empty response body for ${this.description}${key}`);
+    return Buffer.from(await res.Body.transformToByteArray());
+  }
+
+  async getIfExists(key: string): Promise<Buffer | undefined> {
+    try {
+      return await this.get(key);
+    } catch (err) {
+      if (err instanceof NoSuchKey || (err as { name?: string }).name === 'NoSuchKey') return undefined;
+      throw err;
+    }
+  }
+
+  async put(key: string, body: Buffer | string): Promise<void> {
+    const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+    if (bytes.length <= MULTIPART_THRESHOLD) {
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, Body: bytes }));
+      return;
+    }
+    await this.putMultipart(this.prefix + key, bytes);
+  }
+
+  private async putMultipart(fullKey: string, bytes: Buffer): Promise<void> {
+    const { UploadId } = await this.client.send(
+      new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: fullKey }),
+    );
+    try {
+      const parts: { ETag: string; PartNumber: number }[] = [];
+      for (let offset = 0, n = 1; offset < bytes.length; offset += PART_SIZE, n++) {
+        const res = await this.client.send(
+          new UploadPartCommand({
+            Bucket: this.bucket,
+            Key: fullKey,
+            UploadId,
+            PartNumber: n,
+            Body: bytes.subarray(offset, offset + PART_SIZE),
+          }),
+        );
+        parts.push({ ETag: res.ETag ?? '', PartNumber: n });
+      }
+      await this.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key: fullKey,
+          UploadId,
+          MultipartUpload: { Parts: parts },
+        }),
+      );
+    } catch (err) {
+      await this.client
+        .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: fullKey, UploadId }))
+        .catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async deleteMany(keys: string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += 1000) {
+      const batch = keys.slice(i, i + 1000);
+      const res = await this.client.send(
+        new DeleteObjectsCommand({
+          Bucket: this.bucket,
+          Delete: { Objects: batch.map((key) => ({ Key: this.prefix + key })), Quiet: true },
+        }),
+      );
+      if (res.Errors && res.Errors.length > 0) {
+        const first = res.Errors[0];
+        throw new Error(`Could not delete ${res.Errors.length} objects, first ${first.Key}: ${first.Code}`);
+      }
+    }
+  }
+}

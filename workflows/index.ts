@@ -1,0 +1,3 @@
+/** Every workflow type the Sparkify workers register. */
+export { sparkifyEtl } from './sparkify-etl';
+export { dagProgressQuery } from './dag';

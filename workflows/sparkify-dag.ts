@@ -1,0 +1,73 @@
+/**
+ * The Sparkify DAG: stage both JSON trees into the run's staging area, build the dimension and fact tables, write
+ * their partitions, then publish the month. Read it as an Airflow DAG file: one entry per task.
+ */
+import type { ActivityOptions, Duration, RetryPolicy } from '@temporalio/common';
+import type { DagSpec } from './dag';
+
+/** Errors that no retry can fix: bad settings, bad URIs, missing input, invalid run requests. */
+const NON_RETRYABLE = ['ConfigError', 'InvalidUriError', 'InputError', 'InvalidRunInput'];
+
+const retry: RetryPolicy = {
+  initialInterval: '2s',
+  backoffCoefficient: 2,
+  maximumInterval: '1m',
+  maximumAttempts: 10,
+  nonRetryableErrorTypes: NON_RETRYABLE,
+};
+
+/** Steps that report progress often: a silent one for a minute is presumed dead and its work re-run elsewhere. */
+const heartbeating = (startToClose: Duration): ActivityOptions => ({
+  startToCloseTimeout: startToClose,
+  heartbeatTimeout: '1m',
+  retry,
+});
+
+/** Steps that hold one big in-memory computation and report progress between phases only. */
+const computing = (startToClose: Duration): ActivityOptions => ({
+  startToCloseTimeout: startToClose,
+  heartbeatTimeout: '10m',
+  retry,
+});
+
+export const SPARKIFY_DAG: DagSpec = {
+  name: 'sparkify-etl',
+  output: 'publish',
+  tasks: {
+    'stage-songs': {
+      activity: 'stage',
+      params: { source: 'songs' },
+      fanOut: { maxParallel: 64 },
+      options: heartbeating('30m'),
+    },
+    'stage-events': {
+      activity: 'stage',
+      params: { source: 'events' },
+      fanOut: { maxParallel: 64 },
+      options: heartbeating('30m'),
+    },
+    'transform-dimensions': {
+      activity: 'transformDimensions',
+      upstream: ['stage-songs', 'stage-events'],
+      options: computing('2h'),
+    },
+    'transform-facts': {
+      activity: 'transformFacts',
+      upstream: ['transform-dimensions'],
+      options: computing('2h'),
+    },
+    'write-partitions': {
+      activity: 'writePartitions',
+      params: { phase: 'write' },
+      upstream: ['transform-dimensions', 'transform-facts'],
+      fanOut: { maxParallel: 64 },
+      options: heartbeating('1h'),
+    },
+    publish: {
+      activity: 'writePartitions',
+      params: { phase: 'commit' },
+      upstream: ['write-partitions'],
+      options: heartbeating('1h'),
+    },
+  },
+};
