@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { loadConfig, type LakeConfig } from '../../lake/config';
+import { createS3Client } from '../../lake/storage/s3-store';
+import { StoreFactory } from '../../lake/storage/location';
+import { LocalStore } from '../../lake/storage/local-store';
+import { listAll, type ObjectStore } from '../../lake/storage/object-store';
+import { mapLimit } from '../../lake/concurrency';
+import { createSparkifyWorker } from '../../worker/create-worker';
+
+/** infra/test-servers.sh starts a real Temporal dev server and MinIO and exports where they are. */
+export const haveServers = Boolean(process.env.TEMPORAL_ADDRESS && process.env.S3_ENDPOINT);
+
+export const describeWithServers: jest.Describe = haveServers
+  ? describe
+  : (((name: string, fn: () => void) => {
+      console.warn(`Skipping "${name}": no Temporal and S3 servers; run it through \`npm test\`, which starts them`);
+      return describe.skip(name, fn);
+    }) as jest.Describe);
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Configuration as a worker would load it from the environment, with a task queue of the test's own. */
+export function testConfig(taskQueue: string): LakeConfig {
+  return { ...loadConfig({ env: { ...process.env, SPARKIFY_TASK_QUEUE: taskQueue } }), activityConcurrency: 8 };
+}
+
+export async function createBucket(config: LakeConfig, prefix: string): Promise<string> {
+  const bucket = uniqueName(prefix);
+  await createS3Client(config.s3).send(new CreateBucketCommand({ Bucket: bucket }));
+  return bucket;
+}
+
+/** Copies a local tree (such as the shared sample) into a store. */
+export async function upload(fromDir: string, to: ObjectStore): Promise<void> {
+  const from = new LocalStore(fromDir);
+  const objects = await listAll(from, '');
+  await mapLimit(objects, 32, async (o) => to.put(o.key, await from.get(o.key)));
+}
+
+/** Copies a store into a fresh local folder, so DuckDB reads exactly what the bucket holds. */
+export async function download(from: ObjectStore, prefix = ''): Promise<string> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sparkify-lake-copy-'));
+  const to = new LocalStore(dir);
+  const objects = await listAll(from, prefix);
+  await mapLimit(objects, 32, async (o) => to.put(o.key, await from.get(o.key)));
+  return dir;
+}
+
+export interface TemporalHarness {
+  client: Client;
+  worker: Worker;
+  config: LakeConfig;
+  stores: StoreFactory;
+  stop(): Promise<void>;
+}
+
+/** A client and one in-process worker on the real dev server, polling a task queue of this test file's own. */
+export async function startHarness(taskQueue = uniqueName('sparkify-test')): Promise<TemporalHarness> {
+  const config = testConfig(taskQueue);
+  const connection = await Connection.connect({ address: config.temporal.address });
+  const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
+  const worker = await createSparkifyWorker({ config, connection: nativeConnection, shutdownGraceTime: '5s' });
+  const running = worker.run();
+  return {
+    client: new Client({ connection, namespace: config.temporal.namespace }),
+    worker,
+    config,
+    stores: new StoreFactory(config.s3),
+    async stop() {
+      worker.shutdown();
+      await running;
+      await nativeConnection.close();
+      await connection.close();
+    },
+  };
+}
