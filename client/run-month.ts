@@ -11,18 +11,28 @@ export function monthWorkflowId(year: number, month: number): string {
  * Starts the month's run, or joins it if one is already running: a month never runs twice at once, and a month
  * run again after it finished replaces its partitions.
  */
-export async function startMonth(client: Client, config: LakeConfig, input: SparkifyEtlInput): Promise<WorkflowHandle<typeof sparkifyEtl>> {
+export async function startMonth(
+  client: Client,
+  config: LakeConfig,
+  input: SparkifyEtlInput,
+  workflowId = monthWorkflowId(input.year, input.month),
+): Promise<WorkflowHandle<typeof sparkifyEtl>> {
   return client.workflow.start<typeof sparkifyEtl>('sparkifyEtl', {
     taskQueue: config.temporal.taskQueue,
-    workflowId: monthWorkflowId(input.year, input.month),
+    workflowId,
     args: [input],
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',
   });
 }
 
-export async function runMonth(client: Client, config: LakeConfig, input: SparkifyEtlInput): Promise<{ report: RunReport; runId: string; workflowId: string }> {
-  const handle = await startMonth(client, config, input);
+export async function runMonth(
+  client: Client,
+  config: LakeConfig,
+  input: SparkifyEtlInput,
+  workflowId?: string,
+): Promise<{ report: RunReport; runId: string; workflowId: string }> {
+  const handle = await startMonth(client, config, input, workflowId);
   const report = await handle.result();
   return { report, runId: report.runId, workflowId: handle.workflowId };
 }

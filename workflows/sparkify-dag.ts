@@ -16,17 +16,17 @@ const retry: RetryPolicy = {
   nonRetryableErrorTypes: NON_RETRYABLE,
 };
 
-/** Steps that report progress often: a silent one for a minute is presumed dead and its work re-run elsewhere. */
+/** Steps that report progress often: a silent one for 30 s is presumed dead and its work re-run elsewhere. */
 const heartbeating = (startToClose: Duration): ActivityOptions => ({
   startToCloseTimeout: startToClose,
-  heartbeatTimeout: '1m',
+  heartbeatTimeout: '30s',
   retry,
 });
 
 /** Steps that hold one big in-memory computation and report progress between phases only. */
 const computing = (startToClose: Duration): ActivityOptions => ({
   startToCloseTimeout: startToClose,
-  heartbeatTimeout: '10m',
+  heartbeatTimeout: '2m',
   retry,
 });
 

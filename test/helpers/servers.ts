@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { loadConfig, type LakeConfig } from '../../lake/config';
 import { createS3Client } from '../../lake/storage/s3-store';
 import { StoreFactory } from '../../lake/storage/location';
@@ -64,6 +64,7 @@ export interface TemporalHarness {
 
 /** A client and one in-process worker on the real dev server, polling a task queue of this test file's own. */
 export async function startHarness(taskQueue = uniqueName('sparkify-test')): Promise<TemporalHarness> {
+  quietRuntime();
   const config = testConfig(taskQueue);
   const connection = await Connection.connect({ address: config.temporal.address });
   const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
@@ -81,4 +82,13 @@ export async function startHarness(taskQueue = uniqueName('sparkify-test')): Pro
       await connection.close();
     },
   };
+}
+
+/** Worker logs at INFO drown test output; warnings and errors still show. */
+function quietRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // Installed already by an earlier harness in this process.
+  }
 }

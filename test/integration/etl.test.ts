@@ -17,6 +17,7 @@ const FIGURES = { songs: 71, artists: 69, users: 96, time: 6813, songplays: 6820
   let outputUri: string;
   let lake: ObjectStore;
   let first: RunReport;
+  const workflowId = uniqueName('sparkify-etl-2018-11');
 
   beforeAll(async () => {
     h = await startHarness();
@@ -28,7 +29,7 @@ const FIGURES = { songs: 71, artists: 69, users: 96, time: 6813, songplays: 6820
   afterAll(async () => h?.stop());
 
   it('builds the star schema with the contract figures, read back by DuckDB', async () => {
-    first = (await runMonth(h.client, h.config, { year: 2018, month: 11, input: inputUri, output: outputUri })).report;
+    first = (await runMonth(h.client, h.config, { year: 2018, month: 11, input: inputUri, output: outputUri }, workflowId)).report;
     expect(first.tables).toEqual(FIGURES);
     expect(first.songplaysWithSong).toBe(1);
     expect(first.quarantined.total).toBe(0);
@@ -62,7 +63,7 @@ const FIGURES = { songs: 71, artists: 69, users: 96, time: 6813, songplays: 6820
     const stale = 'songs/year=1999/artist_id=ARGONE0000000000/part-00000.snappy.parquet';
     await lake.put(stale, await encodeParquet(TABLES.songs, [{ song_id: 'SOGONE', title: 'Gone', duration: 1 }]));
 
-    const second = (await runMonth(h.client, h.config, { year: 2018, month: 11, input: inputUri, output: outputUri })).report;
+    const second = (await runMonth(h.client, h.config, { year: 2018, month: 11, input: inputUri, output: outputUri }, workflowId)).report;
     expect(second.runId).not.toBe(first.runId);
     expect(second.tables).toEqual(FIGURES);
     expect(second.staleFilesRemoved).toBe(1);

@@ -1,0 +1,125 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { generateDataset } from '../../lake/generate/generate';
+import { listAll, type ObjectStore } from '../../lake/storage/object-store';
+import type { RunReport } from '../../lake/steps/commit';
+import { runMonth, startMonth } from '../../client/run-month';
+import { dagProgressQuery, type DagProgress } from '../../workflows/dag';
+import { snapshotLake, type LakeSnapshot } from '../helpers/lake-snapshot';
+import { createBucket, describeWithServers, startHarness, uniqueName, type TemporalHarness } from '../helpers/servers';
+
+const BIN = path.resolve(__dirname, '..', '..', 'bin', 'sparkify.js');
+
+interface WorkerProcess {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** `npx sparkify worker` as its own process, on the test's task queue; resolves once it polls. */
+async function spawnWorker(taskQueue: string): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, [BIN, 'worker'], {
+    env: { ...process.env, SPARKIFY_TASK_QUEUE: taskQueue, SPARKIFY_ACTIVITY_CONCURRENCY: '4' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 60_000;
+  while (!output.includes('polling task queue')) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`worker did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, output: () => output, exited };
+}
+
+async function waitForProgress(h: TemporalHarness, workflowId: string, ready: (p: DagProgress) => boolean): Promise<DagProgress> {
+  const handle = h.client.workflow.getHandle(workflowId);
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const progress = await handle.query(dagProgressQuery).catch(() => undefined);
+    if (progress && ready(progress)) return progress;
+    if (Date.now() > deadline) throw new Error(`progress never reached the point: ${JSON.stringify(progress)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function waitForObject(store: ObjectStore, prefix: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    for await (const _ of store.list(prefix)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no object under ${prefix} in time`);
+}
+
+describeWithServers('workers that die or are stopped in the middle of a run', () => {
+  let h: TemporalHarness;
+  let inputUri: string;
+  let baseline: LakeSnapshot;
+  const workers: WorkerProcess[] = [];
+
+  /** The attempt that finally ran each activity: above 1 means an earlier attempt failed or timed out. */
+  async function startedAttempts(workflowId: string): Promise<number[]> {
+    const events = (await h.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    return events.map((e) => e.activityTaskStartedEventAttributes?.attempt).filter((a): a is number => typeof a === 'number');
+  }
+
+  beforeAll(async () => {
+    h = await startHarness();
+    inputUri = `s3://${await createBucket(h.config, 'sparkify-crash-in')}/`;
+    await generateDataset(h.stores.open(inputUri), { songs: 3000, users: 150, events: 40_000, from: { year: 2018, month: 11 }, months: 1, seed: 11 });
+    const output = `s3://${await createBucket(h.config, 'sparkify-baseline')}/`;
+    await runMonth(h.client, h.config, { year: 2018, month: 11, input: inputUri, output }, uniqueName('sparkify-baseline'));
+    baseline = await snapshotLake(h.stores.open(output));
+  });
+  afterAll(async () => {
+    for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
+    await h?.stop();
+  });
+
+  it('a worker killed with SIGKILL mid-run, and started again, leaves the run complete with identical contents', async () => {
+    const taskQueue = uniqueName('sparkify-crash');
+    const config = { ...h.config, temporal: { ...h.config.temporal, taskQueue } };
+    const output = `s3://${await createBucket(h.config, 'sparkify-crash-lake')}/`;
+    workers.push(await spawnWorker(taskQueue));
+    const handle = await startMonth(h.client, config, { year: 2018, month: 11, input: inputUri, output }, uniqueName('sparkify-crash'));
+
+    // Kill once writePartitions has put its first song partitions, so the kill lands inside a running activity.
+    await waitForObject(h.stores.open(output), 'songs/year=');
+    workers[0].child.kill('SIGKILL');
+    expect(await workers[0].exited).toBeNull();
+    workers.push(await spawnWorker(taskQueue));
+
+    const report: RunReport = await handle.result();
+    expect(report.tables.songs).toBe(baseline.counts.songs);
+    const after = await snapshotLake(h.stores.open(output));
+    expect(after.rows).toEqual(baseline.rows);
+    expect(after.dataFiles).toEqual(baseline.dataFiles);
+    expect((await listAll(h.stores.open(output), '_staging/')).length).toBe(0);
+
+    // The kill really hit a running activity: it timed out on its heartbeat and a later attempt finished it.
+    expect(Math.max(...(await startedAttempts(handle.workflowId)))).toBeGreaterThan(1);
+  });
+
+  it('a worker sent SIGTERM drains: its running activities finish, it exits 0, and another worker completes the run', async () => {
+    const taskQueue = uniqueName('sparkify-drain');
+    const config = { ...h.config, temporal: { ...h.config.temporal, taskQueue } };
+    const output = `s3://${await createBucket(h.config, 'sparkify-drain-lake')}/`;
+    const first = await spawnWorker(taskQueue);
+    workers.push(first);
+    const handle = await startMonth(h.client, config, { year: 2018, month: 11, input: inputUri, output }, uniqueName('sparkify-drain'));
+
+    await waitForProgress(h, handle.workflowId, (p) => (p.tasks['stage-songs'].partsDone ?? 0) > 0 || p.tasks['transform-dimensions'].state !== 'waiting');
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(first.output()).toContain('drained');
+    workers.push(await spawnWorker(taskQueue));
+
+    await handle.result();
+    expect((await snapshotLake(h.stores.open(output))).rows).toEqual(baseline.rows);
+    // Drained, not abandoned: no activity needed a second attempt.
+    expect(Math.max(...(await startedAttempts(handle.workflowId)))).toBe(1);
+  });
+});
