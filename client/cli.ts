@@ -113,17 +113,22 @@ async function runCommand(args: string[]): Promise<number> {
   const stateDir = path.join(process.cwd(), '.sparkify');
   console.error('Starting a local Temporal dev server and a worker…');
   const cluster = await startEmbedded(config, { stateDir });
+  const interrupted = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   try {
-    const { report, workflowId, runId } = await runMonth(cluster.env.client, config, request);
-    printReport(report);
-    const url = historyUrl(cluster.uiUrl, config.temporal.namespace, workflowId, runId);
-    console.error(`Run history: ${url}`);
+    const finished = runMonth(cluster.env.client, config, request);
+    const outcome = await Promise.race([finished, interrupted.then(() => undefined)]);
+    if (!outcome) {
+      console.error('Interrupted: stopping the worker and the dev server; the run stays in the server\'s history.');
+      return 130;
+    }
+    printReport(outcome.report);
+    console.error(`Run history: ${historyUrl(cluster.uiUrl, config.temporal.namespace, outcome.workflowId, outcome.runId)}`);
     if (values.serve) {
       console.error(`Temporal Web UI at ${cluster.uiUrl} (server at 127.0.0.1:7233); Ctrl-C to stop.`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+      await interrupted;
     }
     return 0;
   } finally {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type { LakeConfig } from '../lake/config';
 import { createSparkifyWorker } from '../worker/create-worker';
 import { SEARCH_ATTRIBUTES } from './search-attributes';
@@ -25,6 +25,9 @@ export interface EmbeddedOptions {
 /** A local Temporal dev server (with Web UI, state in a file) and one worker in this process. */
 export async function startEmbedded(config: LakeConfig, options: EmbeddedOptions): Promise<EmbeddedCluster> {
   mkdirSync(options.stateDir, { recursive: true });
+  // One run's worth of INFO lines would bury the report; warnings and errors still show. Signals are left to the
+  // caller, which must stop the dev server too, not only the worker.
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const port = options.port ?? 7233;
   const uiPort = options.uiPort ?? 8233;
   const cli = findTemporalCli();
