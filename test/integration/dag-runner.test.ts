@@ -1,0 +1,90 @@
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TaskCall } from '../../workflows/dag';
+import { describeWithServers, uniqueName } from '../helpers/servers';
+
+interface Call {
+  task: string;
+  part?: number;
+  start: number;
+  end: number;
+}
+
+describeWithServers('the generic DAG runner on a second DAG', () => {
+  const calls: Call[] = [];
+  let worker: Worker;
+  let running: Promise<void>;
+  let client: Client;
+  let connection: Connection;
+  let native: NativeConnection;
+  const taskQueue = uniqueName('diamond');
+
+  const timed = async <T>(call: TaskCall, body: () => T): Promise<T> => {
+    const start = Date.now();
+    await new Promise((r) => setTimeout(r, 300));
+    const result = body();
+    calls.push({ task: call.task, part: call.fanOut?.phase === 'part' ? call.fanOut.part : undefined, start, end: Date.now() });
+    return result;
+  };
+
+  beforeAll(async () => {
+    native = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS });
+    worker = await Worker.create({
+      connection: native,
+      taskQueue,
+      workflowsPath: require.resolve('../fixtures/diamond-workflows'),
+      activities: {
+        step: (call: TaskCall<{ name: string; fail?: boolean }>) =>
+          timed(call, () => {
+            if (call.params.fail) throw ApplicationFailure.nonRetryable(`${call.params.name} was told to fail`, 'Told');
+            return { name: call.params.name, saw: Object.keys(call.taskSeconds).sort() };
+          }),
+        fanned: (call: TaskCall<{ parts: number }>) =>
+          timed(call, () => (call.fanOut?.phase === 'plan' ? { parts: call.params.parts } : { part: call.fanOut?.phase === 'part' ? call.fanOut.part : -1 })),
+      },
+    });
+    running = worker.run();
+    connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
+    client = new Client({ connection });
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await native?.close();
+    await connection?.close();
+  });
+
+  it('runs tasks when their upstreams are done, in parallel, fanning out with bounded parallelism', async () => {
+    calls.length = 0;
+    const output = await client.workflow.execute('diamondDag', { taskQueue, workflowId: uniqueName('diamond'), args: [] });
+    expect(output).toEqual({ name: 'join', saw: ['extract', 'left', 'right'] });
+
+    const of = (task: string) => calls.filter((c) => c.task === task);
+    const extract = of('extract')[0];
+    const join = of('join')[0];
+    const leftParts = of('left').filter((c) => c.part !== undefined);
+    expect(leftParts.map((c) => c.part).sort()).toEqual([0, 1, 2, 3, 4]);
+    for (const c of [...of('left'), ...of('right')]) {
+      expect(c.start).toBeGreaterThanOrEqual(extract.end);
+      expect(join.start).toBeGreaterThanOrEqual(c.end);
+    }
+    // right ran beside left (its plan or its parts), and left never ran more than two parts at once.
+    const right = of('right')[0];
+    expect(of('left').some((p) => p.start < right.end && right.start < p.end)).toBe(true);
+    for (const p of leftParts) expect(leftParts.filter((q) => q.start < p.end && p.start < q.end).length).toBeLessThanOrEqual(2);
+  });
+
+  it('fails the run naming the failed task, and never starts its downstream tasks', async () => {
+    calls.length = 0;
+    const workflowId = uniqueName('diamond-fail');
+    const err = await client.workflow.execute('diamondDag', { taskQueue, workflowId, args: ['right'] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect(String((err as WorkflowFailedError).cause?.message)).toMatch(/Task right of DAG diamond failed/);
+    expect(calls.map((c) => c.task)).not.toContain('join');
+    const progress = await client.workflow.getHandle(workflowId).query<{ tasks: Record<string, { state: string }> }>('dagProgress');
+    expect(progress.tasks.right.state).toBe('failed');
+    expect(progress.tasks.join.state).toBe('upstream_failed');
+    expect(progress.tasks.left.state).toBe('done');
+  });
+});
