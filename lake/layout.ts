@@ -46,6 +46,8 @@ export const lakeKeys = {
   eventQuarantine: (month: RunMonth) => `_quarantine/events/${monthPartition(month)}/part-00000.ndjson`,
   userState: (month: RunMonth) => `_state/users/${monthPartition(month)}/users.ndjson`,
   userStatePrefix: () => `_state/users/`,
+  /** Validated song files by key and ETag, per shard, so later runs read only what changed. */
+  songCache: (shards: number, shard: number) => `_state/songs/shards=${shards}/${partName(shard)}.ndjson`,
   runReport: (month: RunMonth, runId: string) => `_runs/${monthPartition(month)}/${runId}.json`,
   latestRunReport: (month: RunMonth) => `_runs/${monthPartition(month)}/latest.json`,
 };
@@ -72,6 +74,12 @@ export class StagingArea {
   }
   quarantinePrefix(source: string): string {
     return `${this.root}quarantine/${source}/`;
+  }
+  stageStats(source: string, part: number): string {
+    return `${this.root}stats/stage-${source}-${partName(part)}.json`;
+  }
+  stageStatsPrefix(): string {
+    return `${this.root}stats/`;
   }
   songLookup(): string {
     return `${this.root}lookup/songs.ndjson`;

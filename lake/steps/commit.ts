@@ -8,7 +8,7 @@ import { latestUserStates, toUserRow, type UserState } from '../tables/users';
 import { listAll, type ObjectInfo } from '../storage/object-store';
 import type { StepContext } from './context';
 import type { WrittenSummary } from './write-partitions';
-import type { Source } from './stage';
+import type { Source, StageResult } from './stage';
 
 export interface RunReport {
   workflowId: string;
@@ -22,7 +22,8 @@ export interface RunReport {
   filesPublished: Record<TableName, number>;
   staleFilesRemoved: number;
   quarantined: { total: number; byReason: ReasonCounts; bySource: Record<Source, number>; keys: string[] };
-  read: { objects: number; bytes: number };
+  /** Objects and bytes fetched from the input; song files unchanged since the last run are reused, not fetched. */
+  read: { objects: number; bytes: number; songFilesReused: number };
   /** Wall-clock seconds of each DAG task, as the workflow measured them. */
   steps: Record<string, number>;
   committedAt: string;
@@ -88,16 +89,28 @@ async function readWritten(ctx: StepContext): Promise<WrittenSummary[]> {
   return mapLimit(objects, ctx.ioConcurrency, async (o) => JSON.parse((await ctx.output.get(o.key)).toString('utf8')) as WrittenSummary);
 }
 
-/** Users span every month loaded: each month keeps its latest states, and the table is their merge. */
+/**
+ * Users span every month loaded: each month keeps its latest states, and the table is their merge, so any order of
+ * month runs converges to the same table. Concurrent runs may each write the table; every writer lists the states
+ * again after its write and rebuilds if they changed meanwhile, so the last write always reflects every state put
+ * before it, without a lock. (A state put after that listing belongs to a run that writes the table later still.)
+ */
 async function publishUsers(ctx: StepContext): Promise<{ key: string; rows: number }> {
   await ctx.output.put(lakeKeys.userState(ctx.month), await ctx.output.get(ctx.staging.userState()));
-  const states = await mapLimit(await listAll(ctx.output, lakeKeys.userStatePrefix()), ctx.ioConcurrency, async (o) =>
-    fromNdjson<UserState>(await ctx.output.get(o.key)),
-  );
-  const users = latestUserStates(states.flat()).map(toUserRow);
   const key = dataFileKey('users', '');
-  await ctx.output.put(key, await encodeParquet(TABLES.users, users));
-  return { key, rows: users.length };
+  let listing = await listAll(ctx.output, lakeKeys.userStatePrefix());
+  for (;;) {
+    const states = await mapLimit(listing, ctx.ioConcurrency, async (o) => fromNdjson<UserState>(await ctx.output.get(o.key)));
+    const users = latestUserStates(states.flat()).map(toUserRow);
+    await ctx.output.put(key, await encodeParquet(TABLES.users, users));
+    const after = await listAll(ctx.output, lakeKeys.userStatePrefix());
+    if (fingerprint(after) === fingerprint(listing)) return { key, rows: users.length };
+    listing = after;
+  }
+}
+
+function fingerprint(objects: ObjectInfo[]): string {
+  return objects.map((o) => `${o.key}\u0000${o.etag}`).join('\n');
 }
 
 async function removeStale(ctx: StepContext, published: Set<string>): Promise<number> {
@@ -136,11 +149,16 @@ async function countSongplaysWithSong(ctx: StepContext): Promise<number> {
   return rows.filter((r) => r.song_id !== null).length;
 }
 
-async function inputVolume(ctx: StepContext): Promise<{ objects: number; bytes: number }> {
-  const manifests = await listAll(ctx.output, `${ctx.staging.root}manifest/`);
-  const lists = await mapLimit(manifests, ctx.ioConcurrency, async (o) => JSON.parse((await ctx.output.get(o.key)).toString('utf8')) as ObjectInfo[]);
-  const all = lists.flat();
-  return { objects: all.length, bytes: all.reduce((sum, o) => sum + o.size, 0) };
+/** What the stage calls fetched and what the song cache spared, from the stats each call left in staging. */
+async function inputVolume(ctx: StepContext): Promise<RunReport['read']> {
+  const stats = await mapLimit(await listAll(ctx.output, ctx.staging.stageStatsPrefix()), ctx.ioConcurrency, async (o) =>
+    JSON.parse((await ctx.output.get(o.key)).toString('utf8')) as StageResult,
+  );
+  return {
+    objects: stats.reduce((sum, s) => sum + s.objectsRead, 0),
+    bytes: stats.reduce((sum, s) => sum + s.bytesRead, 0),
+    songFilesReused: stats.reduce((sum, s) => sum + s.objectsReused, 0),
+  };
 }
 
 async function removeStaging(ctx: StepContext): Promise<void> {

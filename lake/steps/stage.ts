@@ -1,16 +1,19 @@
+import { createHash } from 'node:crypto';
 import { parseEventLog } from '../input/events';
 import { parseSongFile } from '../input/songs';
-import { addCounts, monthLabel, type QuarantineRecord, type ReasonCounts } from '../model';
+import { addCounts, monthLabel, type QuarantineRecord, type ReasonCounts, type SongRecord } from '../model';
 import { mapLimit } from '../concurrency';
-import { toNdjson } from '../ndjson';
-import type { ObjectInfo } from '../storage/object-store';
+import { fromNdjson, toNdjson } from '../ndjson';
+import { lakeKeys } from '../layout';
+import { listAll, type ObjectInfo } from '../storage/object-store';
 import { InputError, type StepContext } from './context';
 
 export type Source = 'songs' | 'events';
 
-/** Objects per fan-out call, and per resumable batch within one call. */
+/** Objects per fan-out call (songs: the target; the shard count is a power of two), and per resumable batch. */
 const PART_SIZE: Record<Source, number> = { songs: 2000, events: 8 };
 const BATCH_SIZE: Record<Source, number> = { songs: 250, events: 1 };
+const MAX_SONG_SHARDS = 1024;
 
 export interface StagePlan {
   parts: number;
@@ -20,12 +23,23 @@ export interface StagePlan {
 
 export interface StageResult {
   source: Source;
+  /** Objects fetched from the input. */
   objectsRead: number;
   bytesRead: number;
+  /** Song files unchanged since an earlier run (same ETag), taken from the song cache instead of read again. */
+  objectsReused: number;
   records: number;
   /** Valid events of pages other than NextSong. */
   otherEvents: number;
   quarantined: ReasonCounts;
+}
+
+/** What the song cache keeps per song file: enough to skip reading it again while its ETag is unchanged. */
+interface SongCacheEntry {
+  key: string;
+  etag: string;
+  song?: SongRecord;
+  rejected?: QuarantineRecord;
 }
 
 function sourcePrefix(ctx: StepContext, source: Source): string {
@@ -33,7 +47,11 @@ function sourcePrefix(ctx: StepContext, source: Source): string {
   return source === 'songs' ? 'song_data/' : `log_data/${year}/${String(month).padStart(2, '0')}/`;
 }
 
-/** Lists a source tree and splits it into parts, one manifest object per part, so each call reads only its own. */
+/**
+ * Lists a source tree and splits it into parts, one manifest object per part, so each call reads only its own.
+ * Song files are sharded by a hash of their key, so a file stays in the same part from run to run and each part's
+ * cache from the previous run applies to it.
+ */
 export async function planStage(ctx: StepContext, source: Source): Promise<StagePlan> {
   const prefix = sourcePrefix(ctx, source);
   const objects: ObjectInfo[] = [];
@@ -44,14 +62,23 @@ export async function planStage(ctx: StepContext, source: Source): Promise<Stage
     const what = source === 'songs' ? 'song files' : `event logs for ${monthLabel(ctx.month)}`;
     throw new InputError(`No ${what} under ${ctx.input.description}${prefix}`);
   }
-  const size = PART_SIZE[source];
-  const parts = Math.ceil(objects.length / size);
-  await mapLimit(
-    Array.from({ length: parts }, (_, i) => i),
-    ctx.ioConcurrency,
-    (part) => ctx.output.put(ctx.staging.manifest(source, part), JSON.stringify(objects.slice(part * size, (part + 1) * size))),
+  const parts = source === 'songs' ? songShards(objects.length) : Math.ceil(objects.length / PART_SIZE.events);
+  const manifests: ObjectInfo[][] = Array.from({ length: parts }, () => []);
+  objects.forEach((o, i) => manifests[source === 'songs' ? shardOf(o.key, parts) : Math.floor(i / PART_SIZE.events)].push(o));
+  await mapLimit(manifests, ctx.ioConcurrency, (list, part) =>
+    ctx.output.put(ctx.staging.manifest(source, part), JSON.stringify({ parts, objects: list })),
   );
   return { parts, objects: objects.length, bytes: objects.reduce((sum, o) => sum + o.size, 0) };
+}
+
+function songShards(count: number): number {
+  let shards = 1;
+  while (shards < MAX_SONG_SHARDS && shards * PART_SIZE.songs < count) shards *= 2;
+  return shards;
+}
+
+function shardOf(key: string, shards: number): number {
+  return createHash('md5').update(key).digest().readUInt32BE(0) % shards;
 }
 
 interface StageCheckpoint {
@@ -59,15 +86,23 @@ interface StageCheckpoint {
   totals: StageResult;
 }
 
-/** Parses one part's objects batch by batch; a retried call resumes after the last batch it reported. */
+/**
+ * Validates one part's objects batch by batch into the staging area; a retried call resumes after the last batch it
+ * reported. Song files whose ETag matches the song cache are not read again.
+ */
 export async function stagePart(ctx: StepContext, source: Source, part: number): Promise<StageResult> {
-  const manifest = JSON.parse((await ctx.output.get(ctx.staging.manifest(source, part))).toString('utf8')) as ObjectInfo[];
+  const { parts, objects: manifest } = JSON.parse((await ctx.output.get(ctx.staging.manifest(source, part))).toString('utf8')) as {
+    parts: number;
+    objects: ObjectInfo[];
+  };
+  const cache = source === 'songs' ? await readSongCache(ctx, parts, part) : new Map<string, SongCacheEntry>();
   const batchSize = BATCH_SIZE[source];
   const checkpoint = ctx.progress.resumeFrom<StageCheckpoint>();
   const totals: StageResult = checkpoint?.totals ?? {
     source,
     objectsRead: 0,
     bytesRead: 0,
+    objectsReused: 0,
     records: 0,
     otherEvents: 0,
     quarantined: {},
@@ -75,10 +110,18 @@ export async function stagePart(ctx: StepContext, source: Source, part: number):
   const batches = Math.ceil(manifest.length / batchSize);
   for (let batch = checkpoint?.nextBatch ?? 0; batch < batches; batch++) {
     const objects = manifest.slice(batch * batchSize, (batch + 1) * batchSize);
-    const bodies = await mapLimit(objects, ctx.ioConcurrency, (o) => ctx.input.get(o.key));
     const rows: unknown[] = [];
     const rejected: QuarantineRecord[] = [];
-    objects.forEach((object, i) => {
+    const toRead = objects.filter((o) => {
+      const cached = cache.get(o.key);
+      if (!cached || cached.etag !== o.etag) return true;
+      if (cached.song) rows.push(cached.song);
+      if (cached.rejected) rejected.push(cached.rejected);
+      totals.objectsReused++;
+      return false;
+    });
+    const bodies = await mapLimit(toRead, ctx.ioConcurrency, (o) => ctx.input.get(o.key));
+    toRead.forEach((object, i) => {
       const text = bodies[i].toString('utf8');
       totals.objectsRead++;
       totals.bytesRead += bodies[i].length;
@@ -102,5 +145,23 @@ export async function stagePart(ctx: StepContext, source: Source, part: number):
     addCounts(totals.quarantined, counts);
     ctx.progress.report({ nextBatch: batch + 1, totals } satisfies StageCheckpoint);
   }
+  if (source === 'songs') await writeSongCache(ctx, parts, part, manifest);
+  await ctx.output.put(ctx.staging.stageStats(source, part), JSON.stringify(totals));
   return totals;
+}
+
+async function readSongCache(ctx: StepContext, parts: number, part: number): Promise<Map<string, SongCacheEntry>> {
+  const body = await ctx.output.getIfExists(lakeKeys.songCache(parts, part));
+  return new Map((body ? fromNdjson<SongCacheEntry>(body) : []).map((e) => [e.key, e]));
+}
+
+/** Rebuilt from what this part staged, so it is right even when the call resumed halfway through. */
+async function writeSongCache(ctx: StepContext, parts: number, part: number, manifest: ObjectInfo[]): Promise<void> {
+  const prefix = (dir: 'staged' | 'quarantine') => `${ctx.staging.root}${dir}/songs/part-${String(part).padStart(5, '0')}-`;
+  const read = async <T>(p: string) =>
+    (await mapLimit(await listAll(ctx.output, p), ctx.ioConcurrency, async (o) => fromNdjson<T>(await ctx.output.get(o.key)))).flat();
+  const songs = new Map((await read<SongRecord>(prefix('staged'))).map((s) => [s.source_key, s]));
+  const rejected = new Map((await read<QuarantineRecord>(prefix('quarantine'))).map((r) => [r.source_key, r]));
+  const entries: SongCacheEntry[] = manifest.map((o) => ({ key: o.key, etag: o.etag, song: songs.get(o.key), rejected: rejected.get(o.key) }));
+  await ctx.output.put(lakeKeys.songCache(parts, part), toNdjson(entries));
 }
