@@ -1,0 +1,55 @@
+import { mapLimit } from '../../lake/concurrency';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('mapLimit', () => {
+  it('keeps the input order in the results even when calls finish out of order', async () => {
+    const items = [30, 5, 20, 1, 10, 0];
+    const results = await mapLimit(items, 3, async (ms, i) => {
+      await sleep(ms);
+      return `${i}:${ms}`;
+    });
+    expect(results).toEqual(['0:30', '1:5', '2:20', '3:1', '4:10', '5:0']);
+  });
+
+  it('never has more than `limit` calls in flight, and uses the whole limit', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const calls: number[] = [];
+    await mapLimit(Array.from({ length: 20 }, (_, i) => i), 4, async (item) => {
+      calls.push(item);
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await sleep(2);
+      inFlight--;
+    });
+    expect(peak).toBe(4);
+    expect(calls.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  it('calls each item exactly once with its index', async () => {
+    const seen: [string, number][] = [];
+    await mapLimit(['a', 'b', 'c'], 10, async (item, index) => {
+      seen.push([item, index]);
+    });
+    expect(seen.sort()).toEqual([
+      ['a', 0],
+      ['b', 1],
+      ['c', 2],
+    ]);
+  });
+
+  it('returns [] for no items and still runs with a limit below 1', async () => {
+    expect(await mapLimit([], 5, async () => 1)).toEqual([]);
+    expect(await mapLimit([1, 2, 3], 0, async (n) => n * 2)).toEqual([2, 4, 6]);
+  });
+
+  it('rejects with the first failure', async () => {
+    await expect(
+      mapLimit([1, 2, 3], 2, async (n) => {
+        if (n === 2) throw new Error('boom 2');
+        return n;
+      }),
+    ).rejects.toThrow('boom 2');
+  });
+});

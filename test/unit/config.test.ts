@@ -1,0 +1,251 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, DEFAULT_INPUT, DEFAULT_OUTPUT, DEFAULT_TASK_QUEUE, loadConfig, redactConfig, type LoadOptions } from '../../lake/config';
+
+const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzSECRETzKEY';
+const KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'sparkify-config-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function writeCfg(text: string, name = 'dl.cfg'): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** Always an explicit env, so the machine's environment cannot leak into the tests. */
+const load = (env: NodeJS.ProcessEnv = {}, extra: Omit<LoadOptions, 'env'> = {}) => loadConfig({ cwd: dir, env, ...extra });
+
+function configError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).name).toBe('ConfigError');
+    return err as ConfigError;
+  }
+  throw new Error('expected a ConfigError, but nothing was thrown');
+}
+
+describe('loadConfig', () => {
+  it('uses defaults without dl.cfg or environment', () => {
+    const config = load();
+    expect(config).toEqual({
+      s3: { region: 'us-east-1', endpoint: undefined, accessKeyId: undefined, secretAccessKey: undefined },
+      input: path.join(dir, DEFAULT_INPUT),
+      output: path.join(dir, DEFAULT_OUTPUT),
+      temporal: { address: '127.0.0.1:7233', namespace: 'default', taskQueue: DEFAULT_TASK_QUEUE },
+      activityConcurrency: 8,
+      source: 'defaults and environment',
+    });
+  });
+
+  it('reads ./dl.cfg from the working directory', () => {
+    const file = writeCfg(
+      [
+        '[AWS]',
+        `AWS_ACCESS_KEY_ID = ${KEY_ID}`,
+        `AWS_SECRET_ACCESS_KEY = ${SECRET}`,
+        'AWS_REGION = eu-west-1',
+        'S3_ENDPOINT = http://127.0.0.1:9000',
+        '[LAKE]',
+        'INPUT = s3://udacity-dend/',
+        'OUTPUT = s3a://my-lake/prefix',
+        '[TEMPORAL]',
+        'ADDRESS = temporal.internal:7233',
+        'NAMESPACE = sparkify',
+        'TASK_QUEUE = lake',
+        '[WORKER]',
+        'ACTIVITY_CONCURRENCY = 32',
+      ].join('\n'),
+    );
+    expect(load()).toEqual({
+      s3: { region: 'eu-west-1', endpoint: 'http://127.0.0.1:9000', accessKeyId: KEY_ID, secretAccessKey: SECRET },
+      input: 's3://udacity-dend/',
+      output: 's3a://my-lake/prefix',
+      temporal: { address: 'temporal.internal:7233', namespace: 'sparkify', taskQueue: 'lake' },
+      activityConcurrency: 32,
+      source: file,
+    });
+  });
+
+  it('reads the shipped dl.cfg.example, inline comments and empty values included', () => {
+    writeCfg(readFileSync(path.resolve(__dirname, '..', '..', 'dl.cfg.example'), 'utf8'));
+    const config = load();
+    expect(config.s3).toEqual({ region: 'us-west-2', endpoint: undefined, accessKeyId: undefined, secretAccessKey: undefined });
+    expect(config.input).toBe('s3://udacity-dend/');
+    expect(config.output).toBe('s3://my-sparkify-lake/');
+    expect(config.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'sparkify-etl' });
+    expect(config.activityConcurrency).toBe(8);
+  });
+
+  it('lets environment variables win over the file, ignoring blank ones', () => {
+    writeCfg('[AWS]\nAWS_REGION = eu-west-1\n[LAKE]\nINPUT = s3://from-file/\nOUTPUT = s3://out-file/\n[TEMPORAL]\nNAMESPACE = file-ns\n[WORKER]\nACTIVITY_CONCURRENCY = 4\n');
+    const config = load({
+      AWS_REGION: 'ap-south-1',
+      SPARKIFY_INPUT: 's3://from-env/x',
+      SPARKIFY_OUTPUT: '   ',
+      TEMPORAL_NAMESPACE: ' env-ns ',
+      SPARKIFY_ACTIVITY_CONCURRENCY: '16',
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      SPARKIFY_TASK_QUEUE: 'q',
+    });
+    expect(config.s3.region).toBe('ap-south-1');
+    expect(config.input).toBe('s3://from-env/x');
+    expect(config.output).toBe('s3://out-file/');
+    expect(config.temporal).toEqual({ address: 'temporal:7233', namespace: 'env-ns', taskQueue: 'q' });
+    expect(config.activityConcurrency).toBe(16);
+  });
+
+  it('takes AWS_DEFAULT_REGION when AWS_REGION is not set, AWS_REGION first', () => {
+    expect(load({ AWS_DEFAULT_REGION: 'ca-central-1' }).s3.region).toBe('ca-central-1');
+    expect(load({ AWS_DEFAULT_REGION: 'ca-central-1', AWS_REGION: 'us-west-1' }).s3.region).toBe('us-west-1');
+  });
+
+  it('reads an explicit file relative to cwd, or $SPARKIFY_CONFIG, instead of ./dl.cfg', () => {
+    writeCfg('[TEMPORAL]\nNAMESPACE = from-dl-cfg\n');
+    const other = writeCfg('[TEMPORAL]\nNAMESPACE = from-other\n', 'other.cfg');
+    expect(load({}, { file: 'other.cfg' })).toMatchObject({ temporal: { namespace: 'from-other' }, source: other });
+    expect(load({ SPARKIFY_CONFIG: other })).toMatchObject({ temporal: { namespace: 'from-other' }, source: other });
+    expect(load({ SPARKIFY_CONFIG: '' }).temporal.namespace).toBe('from-dl-cfg');
+  });
+
+  it('fails when the file named by $SPARKIFY_CONFIG or by `file` does not exist', () => {
+    writeCfg('[TEMPORAL]\nNAMESPACE = ignored\n');
+    const missing = path.join(dir, 'nope', 'dl.cfg');
+    expect(configError(() => load({ SPARKIFY_CONFIG: missing })).message).toContain(missing);
+    expect(configError(() => load({}, { file: 'missing.cfg' })).message).toContain(path.join(dir, 'missing.cfg'));
+  });
+
+  describe('AWS credentials', () => {
+    it('accepts both from the environment, trimmed', () => {
+      const config = load({ AWS_ACCESS_KEY_ID: ` ${KEY_ID} `, AWS_SECRET_ACCESS_KEY: `${SECRET}\n` });
+      expect(config.s3).toMatchObject({ accessKeyId: KEY_ID, secretAccessKey: SECRET });
+    });
+
+    it('accepts one from the file and the other from the environment', () => {
+      writeCfg(`[AWS]\nAWS_ACCESS_KEY_ID = ${KEY_ID}\n`);
+      expect(load({ AWS_SECRET_ACCESS_KEY: SECRET }).s3).toMatchObject({ accessKeyId: KEY_ID, secretAccessKey: SECRET });
+    });
+
+    it('rejects only the key id, naming the missing secret setting', () => {
+      writeCfg(`[AWS]\nAWS_ACCESS_KEY_ID = ${KEY_ID}\n`);
+      const err = configError(() => load());
+      expect(err.message).toContain('AWS_SECRET_ACCESS_KEY');
+      expect(err.message).toContain('missing');
+    });
+
+    it('rejects only the secret, naming the missing key id and not showing the secret', () => {
+      const err = configError(() => load({ AWS_SECRET_ACCESS_KEY: SECRET }));
+      expect(err.message).toContain('AWS_ACCESS_KEY_ID');
+      expect(err.message).not.toContain(SECRET);
+      writeCfg(`[AWS]\nAWS_SECRET_ACCESS_KEY = ${SECRET}\nAWS_ACCESS_KEY_ID =\n`);
+      const fromFile = configError(() => load());
+      expect(fromFile.message).toContain('AWS_ACCESS_KEY_ID');
+      expect(fromFile.message).not.toContain(SECRET);
+    });
+
+    it('rejects a secret given as a list in the file without showing it', () => {
+      writeCfg(`[AWS]\nAWS_ACCESS_KEY_ID = ${KEY_ID}\nAWS_SECRET_ACCESS_KEY[] = ${SECRET}\n`);
+      const err = configError(() => load());
+      expect(err.message).toContain('AWS_SECRET_ACCESS_KEY');
+      expect(err.message).toContain('malformed');
+      expect(err.message).not.toContain(SECRET);
+    });
+  });
+
+  describe.each<[string, string, string[], string[]]>([
+    [
+      'S3_ENDPOINT',
+      'S3_ENDPOINT',
+      ['127.0.0.1:9000', 'minio', 'ftp://minio:21', 'http://minio:9000/bucket', 'http://', 'http://mi nio:9000'],
+      ['http://127.0.0.1:9000', 'https://s3.example.com/', 'http://minio:9000'],
+    ],
+    [
+      'ACTIVITY_CONCURRENCY',
+      'SPARKIFY_ACTIVITY_CONCURRENCY',
+      ['0', '-1', '1025', '2.5', 'eight', 'NaN', 'Infinity'],
+      ['1', '1024', ' 16 '],
+    ],
+    [
+      'ADDRESS',
+      'TEMPORAL_ADDRESS',
+      ['localhost', 'localhost:', ':7233', 'http://localhost:7233', 'localhost:port', 'local host:7233', 'localhost:123456'],
+      ['localhost:7233', '10.0.0.5:7233', 'temporal-frontend.svc.cluster.local:443'],
+    ],
+    [
+      'INPUT',
+      'SPARKIFY_INPUT',
+      ['ftp://host/x', 'gs://bucket/x', 's3://Upper/x', 's3://ab/x', `s3://${KEY_ID}:${SECRET}@bucket/x`],
+      ['s3://udacity-dend/', 's3n://bucket.name/a/b', 'relative/dir', 'file:///tmp/in'],
+    ],
+  ])('%s', (setting, variable, bad, good) => {
+    it.each(bad)(`rejects ${variable}=%p with a ConfigError naming ${setting}, not showing the secret`, (value) => {
+      const err = configError(() => load({ [variable]: value, AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET }));
+      expect(err.message).toContain(setting);
+      expect(err.message).toContain('malformed');
+      expect(err.message).not.toContain(SECRET);
+    });
+
+    it.each(bad)(`rejects %p in dl.cfg too`, (value) => {
+      const section = { S3_ENDPOINT: 'AWS', ACTIVITY_CONCURRENCY: 'WORKER', ADDRESS: 'TEMPORAL', INPUT: 'LAKE' }[setting];
+      writeCfg(`[AWS]\nAWS_ACCESS_KEY_ID = ${KEY_ID}\nAWS_SECRET_ACCESS_KEY = ${SECRET}\n[${section}]\n${setting} = "${value}"\n`);
+      const err = configError(() => load());
+      expect(err.message).toContain(setting);
+      expect(err.message).not.toContain(SECRET);
+    });
+
+    it.each(good)(`accepts ${variable}=%p`, (value) => {
+      expect(() => load({ [variable]: value })).not.toThrow();
+    });
+  });
+
+  it('does not mistake a later setting for an earlier one in messages', () => {
+    expect(configError(() => load({ TEMPORAL_ADDRESS: 'nope' })).message).toMatch(/^\[TEMPORAL\] ADDRESS \(or \$TEMPORAL_ADDRESS\) is malformed/);
+    expect(configError(() => load({ SPARKIFY_ACTIVITY_CONCURRENCY: '0' })).message).toMatch(
+      /^\[WORKER\] ACTIVITY_CONCURRENCY \(or \$SPARKIFY_ACTIVITY_CONCURRENCY\) is malformed/,
+    );
+  });
+});
+
+describe('redactConfig', () => {
+  it('shows whether credentials are set, never their values', () => {
+    const config = load({ AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET, S3_ENDPOINT: 'http://minio:9000' });
+    const printed = redactConfig(config);
+    const text = JSON.stringify(printed);
+    expect(text).not.toContain(SECRET);
+    expect(text).not.toContain(KEY_ID);
+    expect(printed).toEqual({
+      source: 'defaults and environment',
+      input: config.input,
+      output: config.output,
+      s3: { region: 'us-east-1', endpoint: 'http://minio:9000', credentials: 'set' },
+      temporal: config.temporal,
+      activityConcurrency: 8,
+    });
+  });
+
+  it('says when the default provider chain is used', () => {
+    expect(redactConfig(load()).s3).toEqual({ region: 'us-east-1', endpoint: '(AWS default)', credentials: '(default provider chain)' });
+  });
+
+  // BUG (lake/config.ts:77 and :135): S3_ENDPOINT accepts userinfo (http://user:password@host:port) and redactConfig
+  // prints the endpoint verbatim, so a secret pasted into the endpoint URL is printed. Flip to `it` once fixed.
+  it.failing('never prints a secret, even one pasted into S3_ENDPOINT', () => {
+    // A MinIO-style secret without '/', which the endpoint pattern would otherwise stop at.
+    const secret = 'minioSECRETpassword123';
+    const env = { AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: secret, S3_ENDPOINT: `http://${KEY_ID}:${secret}@minio:9000` };
+    let printed: string;
+    try {
+      printed = JSON.stringify(redactConfig(load(env)));
+    } catch (err) {
+      printed = (err as Error).message;
+    }
+    expect(printed).not.toContain(secret);
+  });
+});
