@@ -8,7 +8,11 @@ import { listAll } from '../lake/storage/object-store';
 import type { RunReport } from '../lake/steps/commit';
 import { runWorker } from '../worker/main';
 import { startEmbedded } from './embedded';
+import { parseMonth } from '../workflows/months';
+import type { BackfillInput } from '../workflows/sparkify-backfill';
+import { startBackfill } from './backfill';
 import { historyUrl, runMonth } from './run-month';
+import { backfillSchedule, createSchedule, DEFAULT_SCHEDULE_ID, describeSchedule, listSchedules, monthLabels } from './schedule';
 
 const USAGE = `Usage: sparkify <command> [options]
 
@@ -18,6 +22,13 @@ Commands:
                --input URI --output URI  override dl.cfg (s3://bucket/prefix or a local path)
                --embedded               start a local Temporal dev server and worker for this run
                --serve                  with --embedded: keep the server and Web UI up until Ctrl-C
+  backfill   Load a range of months, one sparkify-etl-YYYY-MM child workflow each.
+               --from 2018-11 --to 2019-01 [--parallelism 2] [--input URI] [--output URI] [--embedded]
+  schedule   Temporal Schedule of daily runs, each loading the month of its scheduled time.
+               create [--id sparkify-daily] [--at 03:00] [--input URI] [--output URI]
+               describe|pause|unpause|trigger|delete [--id sparkify-daily]
+               list
+               backfill --from 2018-11-01 --to 2019-01-31 [--id sparkify-daily]
   worker     Run a worker (workflows and activities) until SIGTERM or Ctrl-C.
   generate   Write a synthetic Sparkify data set.
                --output URI --songs N --users N --events N --from YYYY-MM --months K --seed S
@@ -33,6 +44,10 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'run':
         return await runCommand(rest);
+      case 'backfill':
+        return await backfillCommand(rest);
+      case 'schedule':
+        return await scheduleCommand(rest);
       case 'worker':
         await runWorker(configFrom(parse(rest, {}).values));
         return 0;
@@ -134,6 +149,125 @@ async function runCommand(args: string[]): Promise<number> {
   } finally {
     await cluster.stop();
   }
+}
+
+/** A client on the configured cluster, or on an embedded dev server with a worker in this process. */
+async function withClient<T>(config: LakeConfig, embedded: boolean, use: (client: Client, uiUrl?: string) => Promise<T>): Promise<T> {
+  if (embedded) {
+    const cluster = await startEmbedded(config, { stateDir: path.join(process.cwd(), '.sparkify') });
+    try {
+      return await use(cluster.env.client, cluster.uiUrl);
+    } finally {
+      await cluster.stop();
+    }
+  }
+  const connection = await Connection.connect({ address: config.temporal.address });
+  try {
+    return await use(new Client({ connection, namespace: config.temporal.namespace }));
+  } finally {
+    await connection.close();
+  }
+}
+
+async function backfillCommand(args: string[]): Promise<number> {
+  const { values } = parse(args, {
+    from: { type: 'string' },
+    to: { type: 'string' },
+    parallelism: { type: 'string' },
+    input: { type: 'string' },
+    output: { type: 'string' },
+    embedded: { type: 'boolean' },
+  });
+  const config = configFrom(values);
+  for (const name of ['from', 'to']) {
+    if (!parseMonth(String(values[name] ?? ''))) throw new ConfigError(`--${name} must be a month like 2018-11`);
+  }
+  const input: BackfillInput = {
+    from: values.from as string,
+    to: values.to as string,
+    parallelism: intOption(values, 'parallelism', 2),
+    input: values.input ? absoluteUri(values.input as string) : undefined,
+    output: values.output ? absoluteUri(values.output as string) : undefined,
+  };
+  if (values.embedded && !input.input && config.input === path.join(process.cwd(), DEFAULT_INPUT)) await ensureSampleInput(config);
+  return withClient(config, values.embedded === true, async (client) => {
+    const handle = await startBackfill(client, config, input);
+    console.error(`Backfill ${handle.workflowId} running; progress: temporal workflow query --workflow-id ${handle.workflowId} --type backfillProgress`);
+    const result = await handle.result();
+    console.log(JSON.stringify(result, null, 2));
+    return result.failed > 0 ? 1 : 0;
+  });
+}
+
+async function scheduleCommand(args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  const { values } = parse(rest, {
+    id: { type: 'string' },
+    at: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    input: { type: 'string' },
+    output: { type: 'string' },
+  });
+  const config = configFrom(values);
+  const scheduleId = (values.id as string | undefined) ?? DEFAULT_SCHEDULE_ID;
+  return withClient(config, false, async (client) => {
+    const handle = client.schedule.getHandle(scheduleId);
+    switch (action) {
+      case 'create':
+        await createSchedule(client, config, {
+          scheduleId,
+          at: (values.at as string | undefined) ?? '03:00',
+          overrides: {
+            input: values.input ? absoluteUri(values.input as string) : undefined,
+            output: values.output ? absoluteUri(values.output as string) : undefined,
+          },
+        });
+        console.log(`Created schedule ${scheduleId}`);
+        break;
+      case 'describe':
+        console.log(JSON.stringify(await describeSchedule(client, scheduleId), null, 2));
+        break;
+      case 'list':
+        console.log((await listSchedules(client)).join('\n'));
+        break;
+      case 'pause':
+        await handle.pause('paused by sparkify schedule pause');
+        console.log(`Paused ${scheduleId}`);
+        break;
+      case 'unpause':
+        await handle.unpause('unpaused by sparkify schedule unpause');
+        console.log(`Unpaused ${scheduleId}`);
+        break;
+      case 'trigger':
+        await handle.trigger();
+        console.log(`Triggered ${scheduleId}`);
+        break;
+      case 'delete':
+        await handle.delete();
+        console.log(`Deleted ${scheduleId}`);
+        break;
+      case 'backfill': {
+        const from = parseDay(values.from, 'from');
+        const to = parseDay(values.to, 'to');
+        const months = await backfillSchedule(client, scheduleId, from, to);
+        console.log(`Backfilling ${scheduleId} for ${monthLabels(months)}`);
+        break;
+      }
+      default:
+        throw new ConfigError(`schedule needs an action: create, describe, list, pause, unpause, trigger, backfill or delete`);
+    }
+    return 0;
+  });
+}
+
+function parseDay(value: unknown, name: string): Date {
+  const match = /^(\d{4})-(\d{2})(?:-(\d{2}))?$/.exec(String(value ?? ''));
+  if (!match) throw new ConfigError(`--${name} must be a date like 2018-11-01 (or a month like 2018-11)`);
+  const [, y, m, d] = match;
+  // A bare month means its first day for --from and its last day for --to.
+  const day = d ? Number(d) : name === 'to' ? new Date(Date.UTC(Number(y), Number(m), 0)).getUTCDate() : 1;
+  return new Date(Date.UTC(Number(y), Number(m) - 1, day));
 }
 
 function absoluteUri(uri: string): string {

@@ -4,7 +4,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type { LakeConfig } from '../lake/config';
 import { createSparkifyWorker } from '../worker/create-worker';
-import { SEARCH_ATTRIBUTES } from './search-attributes';
+import { SPARKIFY_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { findTemporalCli } from './temporal-cli';
 
 export interface EmbeddedCluster {
@@ -40,7 +40,7 @@ export async function startEmbedded(config: LakeConfig, options: EmbeddedOptions
       uiPort,
       dbFilename: path.join(options.stateDir, 'temporal.db'),
       namespace: config.temporal.namespace,
-      searchAttributes: SEARCH_ATTRIBUTES,
+      searchAttributes: SPARKIFY_SEARCH_ATTRIBUTES,
     },
   });
   const worker = await createSparkifyWorker({ config, connection: env.nativeConnection, shutdownGraceTime: '10s' });

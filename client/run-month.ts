@@ -1,11 +1,9 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { LakeConfig } from '../lake/config';
 import type { RunReport } from '../lake/steps/commit';
+import { monthWorkflowId } from '../workflows/months';
 import type { sparkifyEtl, SparkifyEtlInput } from '../workflows/sparkify-etl';
 
-export function monthWorkflowId(year: number, month: number): string {
-  return `sparkify-etl-${year}-${String(month).padStart(2, '0')}`;
-}
 
 /**
  * Starts the month's run, or joins it if one is already running: a month never runs twice at once, and a month
@@ -15,7 +13,7 @@ export async function startMonth(
   client: Client,
   config: LakeConfig,
   input: SparkifyEtlInput,
-  workflowId = monthWorkflowId(input.year, input.month),
+  workflowId = monthWorkflowId(input),
 ): Promise<WorkflowHandle<typeof sparkifyEtl>> {
   return client.workflow.start<typeof sparkifyEtl>('sparkifyEtl', {
     taskQueue: config.temporal.taskQueue,

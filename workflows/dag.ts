@@ -3,7 +3,7 @@
  * options. Tasks whose upstreams are done run in parallel; a fan-out task first asks its activity for a plan, then
  * runs one call per part. Only keys and counts pass through here: data stays in object storage.
  */
-import { ApplicationFailure, defineQuery, proxyActivities, setHandler, type ActivityOptions } from '@temporalio/workflow';
+import { ApplicationFailure, defineQuery, isCancellation, proxyActivities, setHandler, type ActivityOptions } from '@temporalio/workflow';
 
 export interface TaskSpec {
   /** The registered activity's name; several tasks may share one activity with different params. */
@@ -45,7 +45,7 @@ export interface FanOutPlan {
   parts: number;
 }
 
-export type TaskState = 'waiting' | 'running' | 'done' | 'failed' | 'upstream_failed';
+export type TaskState = 'waiting' | 'running' | 'done' | 'failed' | 'cancelled' | 'upstream_failed';
 
 export interface DagProgress {
   dag: string;
@@ -88,7 +88,7 @@ export async function runDag<R>(dag: DagSpec, run: RunRef): Promise<DagResult<R>
             progress.tasks[id] = { ...progress.tasks[id], state: 'done', seconds: taskSeconds[id] };
           },
           (err: unknown) => {
-            progress.tasks[id].state = 'failed';
+            progress.tasks[id].state = isCancellation(err) ? 'cancelled' : 'failed';
             failure ??= { task: id, err };
           },
         );
@@ -102,6 +102,8 @@ export async function runDag<R>(dag: DagSpec, run: RunRef): Promise<DagResult<R>
   if (failure !== undefined) {
     for (const task of Object.values(progress.tasks)) if (task.state === 'waiting') task.state = 'upstream_failed';
     const { task, err } = failure as { task: string; err: Error };
+    // A cancelled run ends as cancelled, not as failed, so callers and the Web UI tell the two apart.
+    if (isCancellation(err)) throw err;
     throw ApplicationFailure.create({
       type: 'DagTaskFailed',
       message: `Task ${task} of DAG ${dag.name} failed: ${err.message}`,

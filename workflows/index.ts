@@ -1,3 +1,4 @@
 /** Every workflow type the Sparkify workers register. */
 export { sparkifyEtl } from './sparkify-etl';
-export { dagProgressQuery } from './dag';
+export { sparkifyBackfill } from './sparkify-backfill';
+export { sparkifyScheduledRun } from './sparkify-scheduled-run';

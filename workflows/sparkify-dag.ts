@@ -2,11 +2,14 @@
  * The Sparkify DAG: stage both JSON trees into the run's staging area, build the dimension and fact tables, write
  * their partitions, then publish the month. Read it as an Airflow DAG file: one entry per task.
  */
-import type { ActivityOptions, Duration, RetryPolicy } from '@temporalio/common';
+import { ActivityCancellationType, type ActivityOptions, type Duration, type RetryPolicy } from '@temporalio/common';
 import type { DagSpec } from './dag';
 
 /** Errors that no retry can fix: bad settings, bad URIs, missing input, invalid run requests. */
 const NON_RETRYABLE = ['ConfigError', 'InvalidUriError', 'InputError', 'InvalidRunInput'];
+
+/** A cancelled run ends only once its activities have stopped: nothing of it is still writing afterwards. */
+const WAIT_FOR_ACTIVITY = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED;
 
 const retry: RetryPolicy = {
   initialInterval: '2s',
@@ -19,6 +22,7 @@ const retry: RetryPolicy = {
 /** Steps that report progress often: a silent one for 30 s is presumed dead and its work re-run elsewhere. */
 const heartbeating = (startToClose: Duration): ActivityOptions => ({
   startToCloseTimeout: startToClose,
+  cancellationType: WAIT_FOR_ACTIVITY,
   heartbeatTimeout: '30s',
   retry,
 });
@@ -26,6 +30,7 @@ const heartbeating = (startToClose: Duration): ActivityOptions => ({
 /** Steps that hold one big in-memory computation and report progress between phases only. */
 const computing = (startToClose: Duration): ActivityOptions => ({
   startToCloseTimeout: startToClose,
+  cancellationType: WAIT_FOR_ACTIVITY,
   heartbeatTimeout: '2m',
   retry,
 });

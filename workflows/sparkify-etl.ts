@@ -1,7 +1,13 @@
-import { ApplicationFailure, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { RunReport } from '../lake/steps/commit';
-import { runDag } from './dag';
+import { runDag, type RunRef, type TaskCall } from './dag';
 import { SPARKIFY_DAG } from './sparkify-dag';
+import { SPARKIFY_MONTH, SPARKIFY_YEAR } from './search-attributes';
+
+const { writePartitions: discardStaging } = proxyActivities<{ writePartitions(call: TaskCall): Promise<unknown> }>({
+  startToCloseTimeout: '10m',
+  retry: { maximumAttempts: 5 },
+});
 
 export interface SparkifyEtlInput {
   year: number;
@@ -15,9 +21,22 @@ export interface SparkifyEtlInput {
 /** Loads one month of Sparkify events (and the song catalogue) into the lake; returns the run report. */
 export async function sparkifyEtl(input: SparkifyEtlInput): Promise<RunReport> {
   const request = validate(input);
+  upsertSearchAttributes([
+    { key: SPARKIFY_YEAR, value: request.year },
+    { key: SPARKIFY_MONTH, value: request.month },
+  ]);
   const { workflowId, runId } = workflowInfo();
-  const { output } = await runDag<RunReport>(SPARKIFY_DAG, { workflowId, runId, ...request });
-  return output;
+  const run: RunRef = { workflowId, runId, ...request };
+  try {
+    const { output } = await runDag<RunReport>(SPARKIFY_DAG, run);
+    return output;
+  } catch (err) {
+    // Published partitions are whole either way; a cancelled run also leaves no staging area behind.
+    if (isCancellation(err)) {
+      await CancellationScope.nonCancellable(() => discardStaging({ run, task: 'discard', params: { phase: 'discard' }, taskSeconds: {} }));
+    }
+    throw err;
+  }
 }
 
 function validate(input: SparkifyEtlInput): SparkifyEtlInput {

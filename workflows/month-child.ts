@@ -1,0 +1,50 @@
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { ApplicationFailure, executeChild, isCancellation } from '@temporalio/workflow';
+import type { RunReport } from '../lake/steps/commit';
+import { formatMonth, monthWorkflowId, type Month } from './months';
+import type { sparkifyEtl } from './sparkify-etl';
+
+/** One month's result as a backfill or a scheduled run reports it: small enough for any number of months. */
+export interface MonthOutcome {
+  month: string;
+  status: 'completed' | 'failed' | 'already-running';
+  workflowId: string;
+  runId?: string;
+  tables?: RunReport['tables'];
+  quarantined?: number;
+  error?: string;
+}
+
+/**
+ * Runs a month as a child `sparkifyEtl` with the month's own workflow id, so a month never runs twice at once: if one
+ * is running already (started by the CLI, a schedule or another backfill) this one reports it instead of starting.
+ * Cancellation propagates to the child and is rethrown once the child has stopped.
+ */
+export async function runMonthAsChild(month: Month, overrides: { input?: string; output?: string }): Promise<MonthOutcome> {
+  const workflowId = monthWorkflowId(month);
+  const base = { month: formatMonth(month), workflowId };
+  try {
+    const report = await executeChild<typeof sparkifyEtl>('sparkifyEtl', {
+      workflowId,
+      args: [{ ...month, ...overrides }],
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      // A child whose start raced the parent's cancellation is asked to cancel too, never terminated mid-write.
+      parentClosePolicy: 'REQUEST_CANCEL',
+    });
+    return { ...base, status: 'completed', runId: report.runId, tables: report.tables, quarantined: report.quarantined.total };
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return { ...base, status: 'already-running' };
+    return { ...base, status: 'failed', error: rootMessage(err) };
+  }
+}
+
+function rootMessage(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown } | undefined;
+  const parts: string[] = [];
+  while (e) {
+    if (e.message && !(e instanceof ApplicationFailure && e.type === 'DagTaskFailed' && e.cause)) parts.push(e.message);
+    e = e.cause as typeof e;
+  }
+  return parts.join(': ') || String(err);
+}

@@ -1,0 +1,94 @@
+import { ApplicationFailure, continueAsNew, defineQuery, setHandler, workflowInfo } from '@temporalio/workflow';
+import { runMonthAsChild, type MonthOutcome } from './month-child';
+import { formatMonth, monthsBetween, parseMonth, type Month } from './months';
+
+export interface BackfillInput {
+  from: string;
+  to: string;
+  parallelism?: number;
+  input?: string;
+  output?: string;
+  /** Months one execution runs before continuing as new (default 24): keeps the history bounded for long ranges. */
+  monthsPerExecution?: number;
+  /** Outcomes carried over when the backfill continues as new; not for callers. */
+  done?: MonthOutcome[];
+}
+
+export interface BackfillResult {
+  from: string;
+  to: string;
+  completed: number;
+  failed: number;
+  alreadyRunning: number;
+  months: MonthOutcome[];
+}
+
+export interface BackfillProgress {
+  from: string;
+  to: string;
+  parallelism: number;
+  total: number;
+  running: string[];
+  done: MonthOutcome[];
+}
+
+export const backfillProgressQuery = defineQuery<BackfillProgress>('backfillProgress');
+
+const MONTHS_PER_EXECUTION = 24;
+
+/**
+ * Airflow's `dags backfill` on Temporal: one child `sparkifyEtl` per month, at most `parallelism` at once. A failed
+ * month does not stop the others; cancelling the backfill cancels the months that are running.
+ */
+export async function sparkifyBackfill(input: BackfillInput): Promise<BackfillResult> {
+  const { from, to, parallelism } = validate(input);
+  const done = [...(input.done ?? [])];
+  const finished = new Set(done.map((o) => o.month));
+  const remaining = monthsBetween(from, to).filter((m) => !finished.has(formatMonth(m)));
+  const batch = remaining.slice(0, input.monthsPerExecution ?? MONTHS_PER_EXECUTION);
+  const running = new Set<string>();
+  setHandler(backfillProgressQuery, () => ({
+    from: input.from,
+    to: input.to,
+    parallelism,
+    total: monthsBetween(from, to).length,
+    running: [...running].sort(),
+    done,
+  }));
+
+  let next = 0;
+  const lane = async () => {
+    while (next < batch.length) {
+      const month = batch[next++];
+      running.add(formatMonth(month));
+      const outcome = await runMonthAsChild(month, { input: input.input, output: input.output });
+      running.delete(formatMonth(month));
+      done.push(outcome);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallelism, batch.length) }, lane));
+
+  if (remaining.length > batch.length || workflowInfo().continueAsNewSuggested) {
+    await continueAsNew<typeof sparkifyBackfill>({ ...input, done });
+  }
+  const months = [...done].sort((a, b) => (a.month < b.month ? -1 : 1));
+  return {
+    from: input.from,
+    to: input.to,
+    completed: months.filter((m) => m.status === 'completed').length,
+    failed: months.filter((m) => m.status === 'failed').length,
+    alreadyRunning: months.filter((m) => m.status === 'already-running').length,
+    months,
+  };
+}
+
+function validate(input: BackfillInput): { from: Month; to: Month; parallelism: number } {
+  const fail = (message: string) => ApplicationFailure.nonRetryable(message, 'InvalidRunInput');
+  const from = parseMonth(input?.from ?? '');
+  const to = parseMonth(input?.to ?? '');
+  if (!from || !to) throw fail('sparkifyBackfill expects {"from":"YYYY-MM","to":"YYYY-MM"}');
+  if (to.year * 12 + to.month < from.year * 12 + from.month) throw fail(`"to" (${input.to}) is before "from" (${input.from})`);
+  const parallelism = input.parallelism ?? 2;
+  if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > 64) throw fail('parallelism must be a whole number from 1 to 64');
+  return { from, to, parallelism };
+}

@@ -1,0 +1,24 @@
+import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { runMonthAsChild, type MonthOutcome } from './month-child';
+import { monthOf } from './months';
+import { SPARKIFY_MONTH, SPARKIFY_YEAR, TEMPORAL_SCHEDULED_START_TIME } from './search-attributes';
+
+export interface ScheduledRunInput {
+  input?: string;
+  output?: string;
+}
+
+/**
+ * What a Sparkify schedule starts: loads the month of the time the action was scheduled for (so a schedule backfill
+ * over past dates loads those months), as the month's own `sparkifyEtl` child.
+ */
+export async function sparkifyScheduledRun(input: ScheduledRunInput = {}): Promise<MonthOutcome> {
+  // Workflow time is deterministic; it stands in only when started by hand rather than by a schedule.
+  const scheduledFor = workflowInfo().typedSearchAttributes.get(TEMPORAL_SCHEDULED_START_TIME) ?? new Date();
+  const month = monthOf(scheduledFor);
+  upsertSearchAttributes([
+    { key: SPARKIFY_YEAR, value: month.year },
+    { key: SPARKIFY_MONTH, value: month.month },
+  ]);
+  return runMonthAsChild(month, { input: input?.input, output: input?.output });
+}
