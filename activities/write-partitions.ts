@@ -1,4 +1,4 @@
-import { commitRun, type RunReport } from '../lake/steps/commit';
+import { commitRun, discardStaging, type RunReport } from '../lake/steps/commit';
 import { planWrite, writePart, type WritePartResult } from '../lake/steps/write-partitions';
 import type { FanOutPlan, TaskCall } from '../workflows/dag';
 import type { ActivityDeps } from './deps';
@@ -7,11 +7,13 @@ import { runStep } from './run-step';
 /**
  * `write`: fan-out that encodes staged rows as Parquet and puts each partition in place atomically.
  * `commit`: publishes the month (users merge, stale files, quarantine, _SUCCESS, run report).
+ * `discard`: removes a cancelled run's staging area.
  */
 export function writePartitionsActivity(deps: ActivityDeps) {
-  return function writePartitions(call: TaskCall<{ phase: 'write' | 'commit' }>): Promise<FanOutPlan | WritePartResult | RunReport> {
+  return function writePartitions(call: TaskCall<{ phase: 'write' | 'commit' | 'discard' }>): Promise<FanOutPlan | WritePartResult | RunReport> {
     return runStep<FanOutPlan | WritePartResult | RunReport>(call, deps, (ctx) => {
       if (call.params.phase === 'commit') return commitRun(ctx, call.taskSeconds);
+      if (call.params.phase === 'discard') return discardStaging(ctx).then(() => ({ parts: 0 }));
       return call.fanOut?.phase === 'part' ? writePart(ctx, call.fanOut.part) : planWrite(ctx);
     });
   };

@@ -38,7 +38,7 @@ export async function commitRun(ctx: StepContext, steps: Record<string, number>)
   const reportKey = lakeKeys.runReport(ctx.month, ctx.runId);
   const existing = await ctx.output.getIfExists(reportKey);
   if (existing) {
-    await removeStaging(ctx);
+    await discardStaging(ctx);
     return JSON.parse(existing.toString('utf8')) as RunReport;
   }
   const started = Date.now();
@@ -80,7 +80,7 @@ export async function commitRun(ctx: StepContext, steps: Record<string, number>)
   const body = JSON.stringify(report, null, 2);
   await ctx.output.put(lakeKeys.latestRunReport(ctx.month), body);
   await ctx.output.put(reportKey, body);
-  await removeStaging(ctx);
+  await discardStaging(ctx);
   return report;
 }
 
@@ -161,7 +161,7 @@ async function inputVolume(ctx: StepContext): Promise<RunReport['read']> {
   };
 }
 
-async function removeStaging(ctx: StepContext): Promise<void> {
+export async function discardStaging(ctx: StepContext): Promise<void> {
   const objects = await listAll(ctx.output, ctx.staging.root);
   await ctx.output.deleteMany(objects.map((o) => o.key));
 }
