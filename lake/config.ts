@@ -74,8 +74,9 @@ export function loadConfig(options: LoadOptions = {}): LakeConfig {
     throw new ConfigError(`${describe(missing)} is missing: set both AWS credentials or neither`);
   }
   const endpoint = read('endpoint');
-  if (endpoint !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(endpoint)) {
-    throw malformed('endpoint', 'an http(s)://host:port URL');
+  // No user info ('@'): credentials belong in the AWS settings, and the endpoint is printed.
+  if (endpoint !== undefined && !/^https?:\/\/[^/\s@]+\/?$/.test(endpoint)) {
+    throw malformed('endpoint', 'an http(s)://host:port URL without user info');
   }
 
   const input = read('input') ?? path.join(cwd, DEFAULT_INPUT);
@@ -90,12 +91,14 @@ export function loadConfig(options: LoadOptions = {}): LakeConfig {
 
   const concurrencyText = read('activityConcurrency') ?? '8';
   const activityConcurrency = Number(concurrencyText);
-  if (!Number.isInteger(activityConcurrency) || activityConcurrency < 1 || activityConcurrency > 1024) {
+  // Number() alone would also take '0x10', '1e1' or '2.0'.
+  if (!/^\d+$/.test(concurrencyText) || activityConcurrency < 1 || activityConcurrency > 1024) {
     throw malformed('activityConcurrency', 'a whole number from 1 to 1024');
   }
 
   const address = read('address') ?? '127.0.0.1:7233';
-  if (!/^[^\s:/]+:\d{1,5}$/.test(address)) throw malformed('address', 'host:port');
+  const port = /^[^\s:/]+:(\d{1,5})$/.exec(address)?.[1];
+  if (port === undefined || Number(port) < 1 || Number(port) > 65535) throw malformed('address', 'host:port, port 1 to 65535');
 
   return {
     s3: { region: read('region') ?? 'us-east-1', endpoint, accessKeyId, secretAccessKey },
@@ -132,10 +135,18 @@ export function redactConfig(config: LakeConfig): Record<string, unknown> {
     output: config.output,
     s3: {
       region: config.s3.region,
-      endpoint: config.s3.endpoint ?? '(AWS default)',
+      endpoint: config.s3.endpoint === undefined ? '(AWS default)' : withoutUserInfo(config.s3.endpoint),
       credentials: config.s3.accessKeyId ? 'set' : '(default provider chain)',
     },
     temporal: config.temporal,
     activityConcurrency: config.activityConcurrency,
   };
+}
+
+/**
+ * loadConfig refuses user info in the endpoint; this keeps a config built any other way from printing it.
+ * Cut up to the last '@', not the first '/': AWS secrets may contain '/'.
+ */
+function withoutUserInfo(endpoint: string): string {
+  return endpoint.replace(/^([a-z][a-z0-9+.-]*:\/\/).*@/is, '$1');
 }

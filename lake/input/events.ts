@@ -21,7 +21,7 @@ export function parseEventLog(sourceKey: string, text: string, month: RunMonth):
       const ts = requiredInteger(record, 'ts');
       const page = requiredString(record, 'page');
       if (ts < startMs || ts >= endMs) {
-        throw new RecordRejected('outside-month', `ts ${new Date(ts).toISOString()} is outside the run's month`);
+        throw new RecordRejected('outside-month', `ts ${describeInstant(ts)} is outside the run's month`);
       }
       if (page !== 'NextSong') {
         result.otherPages++;
@@ -38,7 +38,8 @@ export function parseEventLog(sourceKey: string, text: string, month: RunMonth):
 
 function toPlay(record: Record<string, unknown>, ts: number): PlayEvent {
   const userId = record.userId;
-  if (userId === undefined || userId === null || userId === '') {
+  // A blank id names no user any more than an empty one does.
+  if (userId === undefined || userId === null || (typeof userId === 'string' && userId.trim() === '')) {
     throw new RecordRejected('missing-user-id', 'NextSong event without a userId');
   }
   return {
@@ -56,4 +57,10 @@ function toPlay(record: Record<string, unknown>, ts: number): PlayEvent {
     location: optionalString(record, 'location'),
     userAgent: optionalString(record, 'userAgent'),
   };
+}
+
+/** Safe integers reach beyond the ±8.64e15 ms a Date can hold, where toISOString throws; show those raw. */
+function describeInstant(ts: number): string {
+  const instant = new Date(ts);
+  return Number.isNaN(instant.getTime()) ? String(ts) : instant.toISOString();
 }

@@ -18,6 +18,11 @@ export class LocalStore implements ObjectStore {
     // Walk only the deepest directory the prefix names, then filter by the rest of it.
     const slash = prefix.lastIndexOf('/');
     const dir = slash >= 0 ? prefix.slice(0, slash) : '';
+    const root = path.resolve(this.root);
+    const resolved = path.resolve(root, dir);
+    if (resolved !== root && !resolved.startsWith(root + path.sep)) {
+      throw new Error(`Listing prefix escapes the store root: ${prefix}`);
+    }
     const found: ObjectInfo[] = [];
     await this.walk(dir, found);
     found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -71,7 +76,12 @@ export class LocalStore implements ObjectStore {
 
   async deleteMany(keys: string[]): Promise<void> {
     for (const key of keys) {
-      await fs.rm(this.pathOf(key), { force: true });
+      try {
+        await fs.rm(this.pathOf(key), { force: true });
+      } catch (err) {
+        // force only ignores ENOENT; a key below an existing object (ENOTDIR) is just as absent, as on S3.
+        if (!isMissing(err)) throw err;
+      }
       await this.pruneEmptyParents(path.dirname(this.pathOf(key)));
     }
   }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { LocalStore } from './local-store';
 import type { ObjectStore } from './object-store';
@@ -29,9 +30,29 @@ export function parseUri(uri: string, baseDir = process.cwd()): ParsedUri {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(uri) && !uri.startsWith('file://')) {
     throw new InvalidUriError(`Unsupported URI scheme: ${uri.split('://')[0]}:// (use s3://bucket/prefix or a local path)`);
   }
-  const local = uri.startsWith('file://') ? new URL(uri).pathname : uri;
+  const local = uri.startsWith('file://') ? filePath(uri) : uri;
   if (local.trim() === '') throw new InvalidUriError('Empty location');
   return { kind: 'local', directory: path.resolve(baseDir, local) };
+}
+
+/** The local path of a file:// URI, percent-escapes decoded. */
+function filePath(uri: string): string {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw new InvalidUriError('Not a valid file:// URI');
+  }
+  // The URL parser already turns file://localhost/ into an empty host; any other host is another machine's path,
+  // which fileURLToPath would only reject on POSIX.
+  if (url.hostname !== '') {
+    throw new InvalidUriError(`file:// URIs must not name a host ("${url.hostname}"); use file:///absolute/path`);
+  }
+  try {
+    return fileURLToPath(url);
+  } catch (err) {
+    throw new InvalidUriError(`Not a usable file:// URI: ${(err as Error).message}`);
+  }
 }
 
 /** Opens stores for URIs, sharing one S3 client (and its socket pool) per process. */

@@ -50,10 +50,14 @@ export function toUserRow({ user_id, first_name, last_name, gender, level }: Use
   return { user_id, first_name, last_name, gender, level };
 }
 
-/** Numeric ids in numeric order (the simulator's ids are numbers in strings), others after them. */
+/**
+ * Numeric ids in numeric order (the simulator's ids are numbers in strings), others after them in string order.
+ * The numeric/other split comes first so the order stays total (and the sort deterministic) when the kinds mix.
+ */
 function compareUserIds(a: string, b: string): number {
-  const na = /^\d+$/.test(a) ? Number(a) : NaN;
-  const nb = /^\d+$/.test(b) ? Number(b) : NaN;
-  if (!Number.isNaN(na) && !Number.isNaN(nb) && na !== nb) return na - nb;
+  const aNumeric = /^\d+$/.test(a);
+  const bNumeric = /^\d+$/.test(b);
+  if (aNumeric !== bNumeric) return aNumeric ? -1 : 1;
+  if (aNumeric && Number(a) !== Number(b)) return Number(a) - Number(b);
   return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -163,20 +163,30 @@ describe('loadConfig', () => {
     [
       'S3_ENDPOINT',
       'S3_ENDPOINT',
-      ['127.0.0.1:9000', 'minio', 'ftp://minio:21', 'http://minio:9000/bucket', 'http://', 'http://mi nio:9000'],
+      [
+        '127.0.0.1:9000',
+        'minio',
+        'ftp://minio:21',
+        'http://minio:9000/bucket',
+        'http://',
+        'http://mi nio:9000',
+        `http://${KEY_ID}:${SECRET}@minio:9000`,
+        `http://${KEY_ID}@minio:9000`,
+        'http://@minio:9000',
+      ],
       ['http://127.0.0.1:9000', 'https://s3.example.com/', 'http://minio:9000'],
     ],
     [
       'ACTIVITY_CONCURRENCY',
       'SPARKIFY_ACTIVITY_CONCURRENCY',
-      ['0', '-1', '1025', '2.5', 'eight', 'NaN', 'Infinity'],
-      ['1', '1024', ' 16 '],
+      ['0', '-1', '1025', '2.5', 'eight', 'NaN', 'Infinity', '0x10', '1e1', '2.0', '+8', '0b101', '1_0', '99999999999999999999'],
+      ['1', '1024', ' 16 ', '08'],
     ],
     [
       'ADDRESS',
       'TEMPORAL_ADDRESS',
-      ['localhost', 'localhost:', ':7233', 'http://localhost:7233', 'localhost:port', 'local host:7233', 'localhost:123456'],
-      ['localhost:7233', '10.0.0.5:7233', 'temporal-frontend.svc.cluster.local:443'],
+      ['localhost', 'localhost:', ':7233', 'http://localhost:7233', 'localhost:port', 'local host:7233', 'localhost:123456', 'localhost:0', 'localhost:00000', 'localhost:65536', 'localhost:99999'],
+      ['localhost:7233', '10.0.0.5:7233', 'temporal-frontend.svc.cluster.local:443', 'localhost:1', 'localhost:65535'],
     ],
     [
       'INPUT',
@@ -234,9 +244,9 @@ describe('redactConfig', () => {
     expect(redactConfig(load()).s3).toEqual({ region: 'us-east-1', endpoint: '(AWS default)', credentials: '(default provider chain)' });
   });
 
-  // BUG (lake/config.ts:77 and :135): S3_ENDPOINT accepts userinfo (http://user:password@host:port) and redactConfig
-  // prints the endpoint verbatim, so a secret pasted into the endpoint URL is printed. Flip to `it` once fixed.
-  it.failing('never prints a secret, even one pasted into S3_ENDPOINT', () => {
+  // Regression: S3_ENDPOINT accepted userinfo (http://user:password@host:port) and redactConfig printed the endpoint
+  // verbatim, so a secret pasted into the endpoint URL was printed.
+  it('never prints a secret, even one pasted into S3_ENDPOINT', () => {
     // A MinIO-style secret without '/', which the endpoint pattern would otherwise stop at.
     const secret = 'minioSECRETpassword123';
     const env = { AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: secret, S3_ENDPOINT: `http://${KEY_ID}:${secret}@minio:9000` };
@@ -247,5 +257,17 @@ describe('redactConfig', () => {
       printed = (err as Error).message;
     }
     expect(printed).not.toContain(secret);
+  });
+
+  it('drops user info from an endpoint in a config that did not come from loadConfig', () => {
+    const config = load();
+    for (const endpoint of [`http://${KEY_ID}:${SECRET}@minio:9000`, `https://${SECRET}@s3.example.com/`]) {
+      const printed = redactConfig({ ...config, s3: { ...config.s3, endpoint } });
+      expect(JSON.stringify(printed)).not.toContain(SECRET);
+      expect(JSON.stringify(printed)).not.toContain(KEY_ID);
+    }
+    expect(redactConfig({ ...config, s3: { ...config.s3, endpoint: `http://${KEY_ID}:${SECRET}@minio:9000` } }).s3).toMatchObject({
+      endpoint: 'http://minio:9000',
+    });
   });
 });

@@ -97,6 +97,7 @@ describe('parseEventLog', () => {
     ['firstName as a number', JSON.stringify(event({ firstName: 1 })), 'wrong-type'],
     ['userAgent as an object', JSON.stringify(event({ userAgent: {} })), 'wrong-type'],
     ['an empty userId', JSON.stringify(event({ userId: '' })), 'missing-user-id'],
+    ['a whitespace-only userId', JSON.stringify(event({ userId: ' \t ' })), 'missing-user-id'],
     ['a null userId', JSON.stringify(event({ userId: null })), 'missing-user-id'],
     ['no userId', JSON.stringify(event({ userId: undefined })), 'missing-user-id'],
     ['a ts in the previous month', JSON.stringify(event({ ts: Date.UTC(2018, 9, 31, 23, 59, 59, 999) })), 'outside-month'],
@@ -209,13 +210,17 @@ describe('parseEventLog', () => {
     expect(rejected[0].raw).toContain('more characters');
   });
 
-  // BUG (lake/input/events.ts:24): a ts that is a safe integer but outside Date's range (|ts| > 8.64e15) reaches
-  // `new Date(ts).toISOString()`, which throws RangeError: the whole file fails instead of one line being quarantined.
-  // Flip to `it` once fixed.
-  it.failing('quarantines a ts beyond the range of Date instead of failing the whole file', () => {
+  // Regression: a safe-integer ts outside Date's range (|ts| > 8.64e15) reached `new Date(ts).toISOString()`,
+  // which throws RangeError, so the whole file failed instead of one line being quarantined.
+  it('quarantines a ts beyond the range of Date instead of failing the whole file', () => {
     const text = lines(event(), event({ ts: 9_000_000_000_000_000 }), event({ ts: -9_000_000_000_000_000 }));
     const { plays, rejected } = parseEventLog(SOURCE, text, NOV_2018);
     expect(plays).toHaveLength(1);
-    expect(rejected.map((r) => r.line)).toEqual([2, 3]);
+    expect(rejected.map((r) => [r.line, r.reason])).toEqual([
+      [2, 'outside-month'],
+      [3, 'outside-month'],
+    ]);
+    expect(rejected[0].detail).toContain('9000000000000000');
+    expect(rejected[1].detail).toContain('-9000000000000000');
   });
 });

@@ -133,18 +133,17 @@ describe('LocalStore', () => {
     await expect(store.deleteMany([])).resolves.toBeUndefined();
   });
 
-  // BUG (lake/storage/local-store.ts:74): deleteMany uses fs.rm({ force: true }), which ignores ENOENT but not
-  // ENOTDIR, so deleting a key below an existing object ("keep/me/below" when "keep/me" is a file) fails, whereas S3
-  // and this store's own getIfExists treat such a key as simply absent. Flip to `it` once fixed.
-  it.failing('treats a key below an existing object as absent when deleting', async () => {
+  // Regression: fs.rm({ force: true }) ignores ENOENT but not ENOTDIR, so deleting a key below an existing object
+  // ("keep/me/below" when "keep/me" is a file) failed, whereas S3 and getIfExists treat such a key as absent.
+  it('treats a key below an existing object as absent when deleting', async () => {
     await store.put('keep/me', '.');
-    await expect(store.deleteMany(['keep/me/below'])).resolves.toBeUndefined();
+    await expect(store.deleteMany(['keep/me/below', 'keep/me/below/deeper'])).resolves.toBeUndefined();
+    expect(await keys('')).toEqual(['keep/me']);
   });
 
-  // BUG (lake/storage/local-store.ts:19-21): list() does not check its prefix as pathOf() checks keys, so
-  // list('../') walks the root's parent folder and yields files outside the store (keys such as '../sibling/secret').
-  // Flip to `it` once fixed (either no keys or an error is fine).
-  it.failing('does not list files outside the root for a prefix starting with "../"', async () => {
+  // Regression: list() did not check its prefix as pathOf() checks keys, so list('../') walked the root's parent
+  // folder and yielded files outside the store (keys such as '../sibling/secret').
+  it('does not list files outside the root for a prefix starting with "../"', async () => {
     const parent = mkdtempSync(path.join(os.tmpdir(), 'sparkify-local-store-parent-'));
     try {
       mkdirSync(path.join(parent, 'sibling'));
@@ -161,6 +160,11 @@ describe('LocalStore', () => {
     } finally {
       rmSync(parent, { recursive: true, force: true });
     }
+  });
+
+  it.each(['../', 'a/../../', '/etc/', '../x'])('refuses to list the prefix %p that leaves the root', async (prefix) => {
+    await store.put('own', 'x');
+    await expect(keys(prefix)).rejects.toThrow(/escapes the store root/);
   });
 
   it.each(['../escape', 'a/../../escape', '/etc/passwd', '', '.'])('refuses the key %p that is not inside the root', async (key) => {

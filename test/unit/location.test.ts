@@ -87,17 +87,24 @@ describe('parseUri', () => {
     expect(invalid(uri).message).toMatch(/Empty location/);
   });
 
-  // BUG (lake/storage/location.ts:32): file:// URIs use `new URL(uri).pathname`, which leaves percent-escapes
-  // encoded: file:///tmp/my%20lake becomes the directory "/tmp/my%20lake" instead of "/tmp/my lake"
-  // (url.fileURLToPath decodes it). Flip to `it` once fixed.
-  it.failing('decodes percent-escapes in file:// URIs', () => {
+  // Regression: file:// URIs used `new URL(uri).pathname`, which leaves percent-escapes encoded, so
+  // file:///tmp/my%20lake became the directory "/tmp/my%20lake" instead of "/tmp/my lake".
+  it('decodes percent-escapes in file:// URIs', () => {
     expect(parseUri('file:///tmp/my%20lake', BASE)).toEqual({ kind: 'local', directory: '/tmp/my lake' });
+    expect(parseUri('file:///tmp/caf%C3%A9', BASE)).toEqual({ kind: 'local', directory: '/tmp/café' });
   });
 
-  // BUG (same line): in file://data/lake the host "data" is silently dropped and the lake goes to "/lake".
-  // fileURLToPath rejects a non-local host on POSIX; parseUri should too. Flip to `it` once fixed.
-  it.failing('does not silently drop the host of file://host/path', () => {
-    expect(() => parseUri('file://data/lake', BASE)).toThrow();
+  it('accepts localhost as the host of a file:// URI', () => {
+    expect(parseUri('file://localhost/data/lake', BASE)).toEqual({ kind: 'local', directory: '/data/lake' });
+  });
+
+  // Regression: in file://data/lake the host "data" was silently dropped and the lake went to "/lake".
+  it.each(['file://data/lake', 'file://other-host/tmp/x'])('does not silently drop the host of %s', (uri) => {
+    expect(invalid(uri).message).toMatch(/must not name a host/);
+  });
+
+  it.each(['file:///tmp/a%2Fb', 'file://[bad/x'])('rejects the unusable file:// URI %s with an InvalidUriError', (uri) => {
+    invalid(uri);
   });
 });
 

@@ -177,10 +177,9 @@ describe('latestUserStates', () => {
     });
   });
 
-  // BUG (lake/tables/users.ts, compareUserIds): the comparator is not transitive when numeric and non-numeric ids
-  // mix ('9' < '10' numerically, '10' < '1a' and '1a' < '9' as text), so the users' order depends on input order,
-  // and non-numeric ids are not "after" the numeric ones as documented. Flip to `it` once fixed.
-  it.failing('orders mixed numeric and non-numeric ids the same way whatever the input order (numeric first)', () => {
+  // Regression: the comparator was not transitive when numeric and non-numeric ids mixed
+  // ('9' < '10' numerically, '10' < '1a' and '1a' < '9' as text), so the users' order depended on input order.
+  it('orders mixed numeric and non-numeric ids the same way whatever the input order (numeric first)', () => {
     const ids = ['9', '10', '1a'];
     const perms = [
       ['9', '10', '1a'],
@@ -192,6 +191,15 @@ describe('latestUserStates', () => {
     ];
     for (const perm of perms) {
       expect(latestUserStates(perm.map((user_id) => state({ user_id }))).map((s) => s.user_id)).toEqual(ids);
+    }
+  });
+
+  it('breaks numeric ties by text and puts every non-numeric id after the numbers, in string order', () => {
+    const ids = ['7', '07', '', ' 1', '-1', 'b', '1.5', 'a10', '100', '2'];
+    const expected = ['2', '07', '7', '100', '', ' 1', '-1', '1.5', 'a10', 'b'];
+    const rand = seeded(7);
+    for (let i = 0; i < 20; i++) {
+      expect(latestUserStates(shuffle(ids, rand).map((user_id) => state({ user_id }))).map((s) => s.user_id)).toEqual(expected);
     }
   });
 });
