@@ -1,0 +1,156 @@
+/**
+ * `npm run bench -- --scale small|medium|large [--json FILE] [--systems a,b]`: on one generated data set, times this
+ * pipeline (local disk, then MinIO), DuckDB and PySpark local mode, and prints wall time, peak memory and ratios.
+ * Runs under infra/test-servers.sh, which provides the Temporal dev server and MinIO.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { Client, Connection } from '@temporalio/client';
+import { runMonth } from '../client/run-month';
+import { projectRoot } from '../client/temporal-cli';
+import { mapLimit } from '../lake/concurrency';
+import { loadConfig } from '../lake/config';
+import { generateDataset, type GeneratedSummary } from '../lake/generate/generate';
+import { StoreFactory } from '../lake/storage/location';
+import { LocalStore } from '../lake/storage/local-store';
+import { listAll } from '../lake/storage/object-store';
+import { createS3Client } from '../lake/storage/s3-store';
+import { measure } from './measure';
+import { SCALES, type Scale } from './scales';
+
+const SYSTEMS = ['sparkify-local', 'sparkify-s3', 'duckdb', 'pyspark'] as const;
+type System = (typeof SYSTEMS)[number];
+
+export interface BenchResult {
+  system: System;
+  wall_s: number;
+  peak_rss_mb: number;
+  steps: Record<string, number>;
+  rows: Record<string, number>;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { scale: { type: 'string', default: 'small' }, json: { type: 'string' }, systems: { type: 'string' } },
+  });
+  const scale = values.scale as Scale;
+  if (!SCALES[scale]) throw new Error(`--scale must be one of ${Object.keys(SCALES).join(', ')}`);
+  const systems = (values.systems?.split(',') ?? [...SYSTEMS]) as System[];
+  const work = path.join(projectRoot, '.sparkify', 'bench', scale);
+  const input = path.join(work, 'input');
+  const dataset = await ensureDataset(input, scale);
+  const { year, month } = SCALES[scale].from;
+
+  const results: BenchResult[] = [];
+  for (const system of systems) {
+    const output = path.join(work, `out-${system}`);
+    rmSync(output, { recursive: true, force: true });
+    log(`running ${system}…`);
+    const result =
+      system === 'duckdb' || system === 'pyspark'
+        ? await runPeer(system, input, output, year, month)
+        : await runSparkify(system, input, output, year, month);
+    results.push(result);
+    log(`${system}: ${result.wall_s.toFixed(1)} s, peak ${result.peak_rss_mb} MB, rows ${JSON.stringify(result.rows)}`);
+  }
+  printTable(results);
+  const report = { scale, dataset, machine: machine(), results };
+  if (values.json) writeFileSync(values.json, JSON.stringify(report, null, 2));
+}
+
+async function ensureDataset(input: string, scale: Scale): Promise<GeneratedSummary & { bytes: number }> {
+  const marker = path.join(path.dirname(input), 'dataset.json');
+  const wanted = JSON.stringify(SCALES[scale]);
+  if (existsSync(marker)) {
+    const saved = JSON.parse(readFileSync(marker, 'utf8'));
+    if (JSON.stringify(saved.options) === wanted) return saved.summary;
+  }
+  rmSync(input, { recursive: true, force: true });
+  log(`generating the ${scale} data set in ${input}…`);
+  const started = Date.now();
+  const store = new LocalStore(input);
+  const summary = await generateDataset(store, { ...SCALES[scale], onProgress: log });
+  const bytes = (await listAll(store, '')).reduce((sum, o) => sum + o.size, 0);
+  log(`generated in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  mkdirSync(path.dirname(marker), { recursive: true });
+  writeFileSync(marker, JSON.stringify({ options: SCALES[scale], summary: { ...summary, bytes } }, null, 2));
+  return { ...summary, bytes };
+}
+
+/** The pipeline as users run it: a worker process on the dev server, the month started through the client. */
+async function runSparkify(system: System, input: string, output: string, year: number, month: number): Promise<BenchResult> {
+  const config = loadConfig({ env: { ...process.env, SPARKIFY_TASK_QUEUE: `bench-${Date.now()}` } });
+  let inputUri = input;
+  let outputUri = output;
+  if (system === 'sparkify-s3') {
+    const suffix = Date.now().toString(36);
+    inputUri = `s3://bench-in-${suffix}/`;
+    outputUri = `s3://bench-out-${suffix}/`;
+    const s3 = createS3Client(config.s3);
+    for (const uri of [inputUri, outputUri]) await s3.send(new CreateBucketCommand({ Bucket: uri.slice(5, -1) }));
+    log('uploading the input to MinIO (not timed)…');
+    const from = new LocalStore(input);
+    const to = new StoreFactory(config.s3).open(inputUri);
+    await mapLimit(await listAll(from, ''), 64, async (o) => to.put(o.key, await from.get(o.key)));
+  }
+  const worker = measure(process.execPath, [path.join(projectRoot, 'bin', 'sparkify.js'), 'worker'], {
+    ...process.env,
+    SPARKIFY_TASK_QUEUE: config.temporal.taskQueue,
+  });
+  await worker.printed(/polling task queue/);
+  const connection = await Connection.connect({ address: config.temporal.address });
+  try {
+    const client = new Client({ connection, namespace: config.temporal.namespace });
+    const started = process.hrtime.bigint();
+    const { report } = await runMonth(client, config, { year, month, input: inputUri, output: outputUri }, `bench-${system}-${Date.now()}`);
+    const wall = Number(process.hrtime.bigint() - started) / 1e9;
+    worker.signal('SIGTERM');
+    const measured = await worker.done;
+    return { system, wall_s: round(wall), peak_rss_mb: measured.peak_rss_mb, steps: report.steps, rows: report.tables };
+  } finally {
+    await connection.close();
+  }
+}
+
+async function runPeer(system: 'duckdb' | 'pyspark', input: string, output: string, year: number, month: number): Promise<BenchResult> {
+  const python = execFileSync('bash', [path.join(projectRoot, 'bench', 'peers', 'setup.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  const script = path.join(projectRoot, 'bench', 'peers', system === 'duckdb' ? 'duckdb_lake.py' : 'spark_lake.py');
+  const measured = await measure(python, [script, '--input', input, '--output', output, '--year', String(year), '--month', String(month)]).done;
+  if (measured.exitCode !== 0) throw new Error(`${system} failed:\n${measured.stderr.slice(-4000)}`);
+  const line = measured.stdout.trim().split('\n').filter((l) => l.startsWith('{')).at(-1);
+  const parsed = JSON.parse(line ?? '{}') as { steps?: Record<string, number>; rows?: Record<string, number> };
+  return { system, wall_s: round(measured.wall_s), peak_rss_mb: measured.peak_rss_mb, steps: parsed.steps ?? {}, rows: parsed.rows ?? {} };
+}
+
+function printTable(results: BenchResult[]): void {
+  const duck = results.find((r) => r.system === 'duckdb');
+  const spark = results.find((r) => r.system === 'pyspark');
+  console.log('\n| system | wall s | × DuckDB | PySpark ÷ it | peak RSS MB | songplays |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of results) {
+    const vsDuck = duck ? (r.wall_s / duck.wall_s).toFixed(2) : '–';
+    const vsSpark = spark ? (spark.wall_s / r.wall_s).toFixed(2) : '–';
+    console.log(`| ${r.system} | ${r.wall_s.toFixed(1)} | ${vsDuck} | ${vsSpark} | ${r.peak_rss_mb} | ${r.rows.songplays ?? '–'} |`);
+  }
+}
+
+function machine(): Record<string, unknown> {
+  return { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` };
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+function log(message: string): void {
+  console.error(`[bench] ${message}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

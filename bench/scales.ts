@@ -1,0 +1,10 @@
+import type { GenerateOptions } from '../lake/generate/generate';
+
+export type Scale = 'small' | 'medium' | 'large';
+
+/** Data-set sizes; medium and large are the floors (100k songs and 2M events; 5M events). */
+export const SCALES: Record<Scale, Omit<GenerateOptions, 'onProgress'>> = {
+  small: { songs: 5_000, users: 300, events: 200_000, from: { year: 2018, month: 11 }, months: 1, seed: 2018 },
+  medium: { songs: 100_000, users: 5_000, events: 2_000_000, from: { year: 2018, month: 11 }, months: 1, seed: 2018 },
+  large: { songs: 200_000, users: 20_000, events: 5_000_000, from: { year: 2018, month: 11 }, months: 1, seed: 2018 },
+};
