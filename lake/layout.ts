@@ -79,7 +79,10 @@ export class StagingArea {
     return `${this.root}stats/stage-${source}-${partName(part)}.json`;
   }
   stageStatsPrefix(): string {
-    return `${this.root}stats/`;
+    return `${this.root}stats/stage-`;
+  }
+  factsStats(): string {
+    return `${this.root}stats/facts.json`;
   }
   songLookup(): string {
     return `${this.root}lookup/songs.ndjson`;

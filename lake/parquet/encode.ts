@@ -27,28 +27,53 @@ function toParquetValue(column: ColumnSpec, value: unknown): unknown {
   return value;
 }
 
-/** Encodes rows of one table (its partition columns left out) as one snappy-compressed Parquet file. */
-export async function encodeParquet(table: TableSpec, rows: Iterable<object>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      chunks.push(chunk);
-      done();
-    },
-  });
-  const writer = await ParquetWriter.openStream(schemaOf(table), sink as unknown as Parameters<typeof ParquetWriter.openStream>[1], { rowGroupSize: ROW_GROUP_SIZE });
-  writer.setMetadata('writer', 'sparkify-lake');
-  for (const row of rows) {
+/**
+ * One Parquet file being built: rows go in one at a time and leave the JS heap as compressed row groups, so a
+ * partition of millions of rows costs its compressed size, not its rows.
+ */
+export class ParquetEncoder {
+  private constructor(
+    private readonly table: TableSpec,
+    private readonly writer: ParquetWriter,
+    private readonly chunks: Buffer[],
+  ) {}
+
+  static async open(table: TableSpec): Promise<ParquetEncoder> {
+    const chunks: Buffer[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk);
+        done();
+      },
+    });
+    const writer = await ParquetWriter.openStream(schemaOf(table), sink as unknown as Parameters<typeof ParquetWriter.openStream>[1], {
+      rowGroupSize: ROW_GROUP_SIZE,
+    });
+    writer.setMetadata('writer', 'sparkify-lake');
+    return new ParquetEncoder(table, writer, chunks);
+  }
+
+  async append(row: object): Promise<void> {
     const record: Record<string, unknown> = {};
-    for (const column of table.columns) {
+    for (const column of this.table.columns) {
       const value = (row as Record<string, unknown>)[column.name];
       if ((value === null || value === undefined) && !column.nullable) {
-        throw new Error(`${table.name}.${column.name} is required but a row has none`);
+        throw new Error(`${this.table.name}.${column.name} is required but a row has none`);
       }
       record[column.name] = toParquetValue(column, value);
     }
-    await writer.appendRow(record);
+    await this.writer.appendRow(record);
   }
-  await writer.close();
-  return Buffer.concat(chunks);
+
+  async finish(): Promise<Buffer> {
+    await this.writer.close();
+    return Buffer.concat(this.chunks);
+  }
+}
+
+/** Encodes rows of one table (its partition columns left out) as one snappy-compressed Parquet file. */
+export async function encodeParquet(table: TableSpec, rows: Iterable<object>): Promise<Buffer> {
+  const encoder = await ParquetEncoder.open(table);
+  for (const row of rows) await encoder.append(row);
+  return encoder.finish();
 }

@@ -9,6 +9,7 @@ import { listAll, type ObjectInfo } from '../storage/object-store';
 import type { StepContext } from './context';
 import type { WrittenSummary } from './write-partitions';
 import type { Source, StageResult } from './stage';
+import type { FactsResult } from './transform-facts';
 
 export interface RunReport {
   workflowId: string;
@@ -145,8 +146,7 @@ async function publishQuarantine(ctx: StepContext): Promise<RunReport['quarantin
 }
 
 async function countSongplaysWithSong(ctx: StepContext): Promise<number> {
-  const rows = fromNdjson<{ song_id: string | null }>(await ctx.output.get(ctx.staging.tableRows('songplays', 0)));
-  return rows.filter((r) => r.song_id !== null).length;
+  return (JSON.parse((await ctx.output.get(ctx.staging.factsStats())).toString('utf8')) as FactsResult).songplaysWithSong;
 }
 
 /** What the stage calls fetched and what the song cache spared, from the stats each call left in staging. */

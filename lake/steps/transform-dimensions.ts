@@ -3,15 +3,17 @@ import type { PlayEvent, SongRecord } from '../model';
 import { toNdjson } from '../ndjson';
 import { buildArtists, buildSongs, type SongRow } from '../tables/songs';
 import type { SongKey } from '../tables/song-lookup';
-import { latestUserStates, userStateOf } from '../tables/users';
+import { latestUserStates, userStateOf, type UserState } from '../tables/users';
+import { fromNdjson } from '../ndjson';
+import { listAll } from '../storage/object-store';
 import type { TableName } from '../tables/catalog';
 import type { StepContext } from './context';
 import { readStaged } from './staged-reader';
 
-/** Staged rows of one table, ready for writePartitions; each file holds whole partitions. */
+/** Staged rows of one table for one writePartitions call: no partition's rows are split across two such entries. */
 export interface StagedTableFile {
   table: TableName;
-  key: string;
+  keys: string[];
 }
 
 export interface DimensionsResult {
@@ -35,11 +37,11 @@ export async function transformDimensions(ctx: StepContext): Promise<DimensionsR
   // Partitioned by artist_id, so hashing it keeps each partition in one file.
   for (const song of songs) byBucket[bucketOf(song.artist_id, buckets)].push(song);
   for (let b = 0; b < buckets; b++) {
-    files.push({ table: 'songs', key: ctx.staging.tableRows('songs', b) });
+    files.push({ table: 'songs', keys: [ctx.staging.tableRows('songs', b)] });
     await ctx.output.put(ctx.staging.tableRows('songs', b), toNdjson(byBucket[b]));
     ctx.progress.report({ songBucketsWritten: b + 1 });
   }
-  files.push({ table: 'artists', key: ctx.staging.tableRows('artists', 0) });
+  files.push({ table: 'artists', keys: [ctx.staging.tableRows('artists', 0)] });
   await ctx.output.put(ctx.staging.tableRows('artists', 0), toNdjson(artists));
 
   const artistNames = new Map(records.map((r) => [r.song_id, r.artist_name] as const));
@@ -52,8 +54,12 @@ export async function transformDimensions(ctx: StepContext): Promise<DimensionsR
   }));
   await ctx.output.put(ctx.staging.songLookup(), toNdjson(lookup));
 
-  const plays = await readStaged<PlayEvent>(ctx, ctx.staging.stagedPrefix('events'));
-  const users = latestUserStates(plays.map(userStateOf));
+  // One staged file at a time: memory holds one state per user, not the month's events.
+  let users: UserState[] = [];
+  for (const file of await listAll(ctx.output, ctx.staging.stagedPrefix('events'))) {
+    const plays = fromNdjson<PlayEvent>(await ctx.output.get(file.key));
+    users = latestUserStates([...users, ...plays.map(userStateOf)]);
+  }
   await ctx.output.put(ctx.staging.userState(), toNdjson(users));
 
   await ctx.output.put(ctx.staging.tableManifest('dimensions'), JSON.stringify(files));

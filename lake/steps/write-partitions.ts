@@ -1,6 +1,6 @@
 import { dataFileKey, partitionPath } from '../layout';
 import { fromNdjson } from '../ndjson';
-import { encodeParquet } from '../parquet/encode';
+import { ParquetEncoder } from '../parquet/encode';
 import { TABLES, type TableName } from '../tables/catalog';
 import type { StepContext } from './context';
 import type { StagedTableFile } from './transform-dimensions';
@@ -41,38 +41,40 @@ interface WriteCheckpoint {
 }
 
 /**
- * Encodes one staged file's partitions and puts each at its final key. A partition is one object under a fixed name,
- * so its replacement is atomic: readers see the previous month's file or this one, never a mix or a fragment.
+ * Encodes one staged entry's partitions and puts each at its final key. A partition is one object under a fixed name,
+ * so its replacement is atomic: readers see the previous run's file or this one, never a mix or a fragment. Rows
+ * stream into one encoder per partition, which holds them compressed; a retry re-encodes but skips the puts done.
  */
 export async function writePart(ctx: StepContext, part: number): Promise<WritePartResult> {
   const file = (await stagedTableFiles(ctx))[part];
   if (!file) throw new Error(`writePartitions part ${part} is not in the plan`);
   const table = TABLES[file.table];
-  const rows = fromNdjson<Record<string, unknown>>(await ctx.output.get(file.key));
-
-  const partitions = new Map<string, Record<string, unknown>[]>();
-  for (const row of rows) {
-    const path = partitionPath(table, row);
-    const list = partitions.get(path);
-    if (list) list.push(row);
-    else partitions.set(path, [row]);
+  const encoders = new Map<string, { encoder: ParquetEncoder; rows: number }>();
+  for (const key of file.keys) {
+    for (const row of fromNdjson<Record<string, unknown>>(await ctx.output.get(key))) {
+      const path = partitionPath(table, row);
+      let entry = encoders.get(path);
+      if (!entry) encoders.set(path, (entry = { encoder: await ParquetEncoder.open(table), rows: 0 }));
+      await entry.encoder.append(row);
+      entry.rows++;
+    }
   }
-  const ordered = [...partitions.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const ordered = [...encoders.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
   const checkpoint = ctx.progress.resumeFrom<WriteCheckpoint>() ?? { nextPartition: 0, rows: 0, bytes: 0 };
   for (let i = checkpoint.nextPartition; i < ordered.length; i++) {
-    const [path, partRows] = ordered[i];
-    const body = await encodeParquet(table, partRows);
+    const [path, { encoder, rows }] = ordered[i];
+    const body = await encoder.finish();
     await ctx.output.put(dataFileKey(table.name, path), body);
     checkpoint.nextPartition = i + 1;
-    checkpoint.rows += partRows.length;
+    checkpoint.rows += rows;
     checkpoint.bytes += body.length;
     ctx.progress.report(checkpoint);
   }
 
   const summary: WrittenSummary = {
     table: table.name,
-    files: ordered.map(([path, partRows]) => ({ key: dataFileKey(table.name, path), rows: partRows.length })),
+    files: ordered.map(([path, { rows }]) => ({ key: dataFileKey(table.name, path), rows })),
   };
   await ctx.output.put(ctx.staging.written(part), JSON.stringify(summary));
   return { table: table.name, rows: checkpoint.rows, partitions: ordered.length, bytes: checkpoint.bytes };
