@@ -2,8 +2,12 @@
 const common = {
   preset: 'ts-jest',
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': 'ts-jest' },
-  moduleNameMapper: { '^uuid$': '<rootDir>/test/helpers/uuid-cjs.js' },
+  transform: {
+    '^.+\\.ts$': 'ts-jest',
+    // hyparquet-writer ships only ES modules: Node 20 requires them natively, Jest's CommonJS runtime needs them compiled.
+    '^.+/node_modules/hyparquet(-writer)?/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs' } }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!hyparquet)'],
 };
 
 module.exports = {

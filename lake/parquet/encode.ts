@@ -1,73 +1,77 @@
-import { Writable } from 'node:stream';
-import { ParquetSchema, ParquetWriter } from '@dsnp/parquetjs';
+import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import type { ColumnSpec, ColumnType, TableSpec } from '../tables/catalog';
 
-const PARQUET_TYPES: Record<ColumnType, string> = {
-  string: 'UTF8',
-  double: 'DOUBLE',
-  int32: 'INT32',
-  int64: 'INT64',
-  timestamp_ms: 'TIMESTAMP_MILLIS',
+/**
+ * Parquet schema elements for our column types: the primitive and converted types Spark's own writer uses
+ * (UTF8 strings, TIMESTAMP_MILLIS instants), so Spark, DuckDB, pyarrow and Athena read them unchanged.
+ */
+const PARQUET_TYPES: Record<ColumnType, { type: string; converted_type?: string }> = {
+  string: { type: 'BYTE_ARRAY', converted_type: 'UTF8' },
+  double: { type: 'DOUBLE' },
+  int32: { type: 'INT32' },
+  int64: { type: 'INT64' },
+  timestamp_ms: { type: 'INT64', converted_type: 'TIMESTAMP_MILLIS' },
 };
 
-/** Rows per row group: large enough for good compression, small enough to bound the writer's memory. */
+/** Rows per row group: large enough for good compression, small enough to bound the rows held before encoding. */
 const ROW_GROUP_SIZE = 64 * 1024;
 
-function schemaOf(table: TableSpec): ParquetSchema {
-  const fields: Record<string, { type: string; optional: boolean; compression: 'SNAPPY' }> = {};
-  for (const column of table.columns) {
-    fields[column.name] = { type: PARQUET_TYPES[column.type], optional: column.nullable, compression: 'SNAPPY' };
-  }
-  return new ParquetSchema(fields as never);
+function schemaOf(table: TableSpec) {
+  return [
+    { name: 'schema', num_children: table.columns.length },
+    ...table.columns.map((c) => ({ name: c.name, ...PARQUET_TYPES[c.type], repetition_type: c.nullable ? 'OPTIONAL' : 'REQUIRED' })),
+  ];
 }
 
 function toParquetValue(column: ColumnSpec, value: unknown): unknown {
-  if (value === null || value === undefined) return undefined;
-  if (column.type === 'int64') return BigInt(value as string | number);
+  if (value === null || value === undefined) return null;
+  if (column.type === 'int64' || column.type === 'timestamp_ms') return BigInt(value as string | number);
   return value;
 }
 
 /**
- * One Parquet file being built: rows go in one at a time and leave the JS heap as compressed row groups, so a
- * partition of millions of rows costs its compressed size, not its rows.
+ * One snappy-compressed Parquet file being built: rows go in one at a time and are encoded a row group at a time, so
+ * a partition of millions of rows holds one row group's values plus the compressed bytes so far.
  */
 export class ParquetEncoder {
-  private constructor(
-    private readonly table: TableSpec,
-    private readonly writer: ParquetWriter,
-    private readonly chunks: Buffer[],
-  ) {}
+  private readonly bytes = new ByteWriter();
+  private readonly writer: ParquetWriter;
+  private columns: unknown[][];
+
+  private constructor(private readonly table: TableSpec) {
+    this.writer = new ParquetWriter({ writer: this.bytes, schema: schemaOf(table) as never, codec: 'SNAPPY', createdBy: 'sparkify-lake' });
+    this.columns = table.columns.map(() => []);
+  }
 
   static async open(table: TableSpec): Promise<ParquetEncoder> {
-    const chunks: Buffer[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        chunks.push(chunk);
-        done();
-      },
-    });
-    const writer = await ParquetWriter.openStream(schemaOf(table), sink as unknown as Parameters<typeof ParquetWriter.openStream>[1], {
-      rowGroupSize: ROW_GROUP_SIZE,
-    });
-    writer.setMetadata('writer', 'sparkify-lake');
-    return new ParquetEncoder(table, writer, chunks);
+    return new ParquetEncoder(table);
   }
 
   async append(row: object): Promise<void> {
-    const record: Record<string, unknown> = {};
-    for (const column of this.table.columns) {
-      const value = (row as Record<string, unknown>)[column.name];
+    const record = row as Record<string, unknown>;
+    this.table.columns.forEach((column, i) => {
+      const value = record[column.name];
       if ((value === null || value === undefined) && !column.nullable) {
         throw new Error(`${this.table.name}.${column.name} is required but a row has none`);
       }
-      record[column.name] = toParquetValue(column, value);
-    }
-    await this.writer.appendRow(record);
+      this.columns[i].push(toParquetValue(column, value));
+    });
+    if (this.columns[0].length >= ROW_GROUP_SIZE) this.flush();
   }
 
   async finish(): Promise<Buffer> {
-    await this.writer.close();
-    return Buffer.concat(this.chunks);
+    this.flush();
+    this.writer.finish();
+    return Buffer.from(this.bytes.getBuffer());
+  }
+
+  private flush(): void {
+    if (this.columns[0].length === 0) return;
+    this.writer.write({
+      columnData: this.table.columns.map((column, i) => ({ name: column.name, data: this.columns[i] as never, nullable: column.nullable })),
+      rowGroupSize: ROW_GROUP_SIZE,
+    });
+    this.columns = this.table.columns.map(() => []);
   }
 }
 
