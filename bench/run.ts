@@ -35,7 +35,7 @@ export interface BenchResult {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { scale: { type: 'string', default: 'small' }, json: { type: 'string' }, systems: { type: 'string' } },
+    options: { scale: { type: 'string', default: 'small' }, json: { type: 'string' }, systems: { type: 'string' }, profile: { type: 'string' } },
   });
   const scale = values.scale as Scale;
   if (!SCALES[scale]) throw new Error(`--scale must be one of ${Object.keys(SCALES).join(', ')}`);
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     const result =
       system === 'duckdb' || system === 'pyspark'
         ? await runPeer(system, input, output, year, month)
-        : await runSparkify(system, input, output, year, month);
+        : await runSparkify(system, input, output, year, month, values.profile);
     results.push(result);
     log(`${system}: ${result.wall_s.toFixed(1)} s, peak ${result.peak_rss_mb} MB, rows ${JSON.stringify(result.rows)}`);
   }
@@ -82,7 +82,7 @@ async function ensureDataset(input: string, scale: Scale): Promise<GeneratedSumm
 }
 
 /** The pipeline as users run it: a worker process on the dev server, the month started through the client. */
-async function runSparkify(system: System, input: string, output: string, year: number, month: number): Promise<BenchResult> {
+async function runSparkify(system: System, input: string, output: string, year: number, month: number, profileDir?: string): Promise<BenchResult> {
   const config = loadConfig({ env: { ...process.env, SPARKIFY_TASK_QUEUE: `bench-${Date.now()}` } });
   let inputUri = input;
   let outputUri = output;
@@ -97,7 +97,9 @@ async function runSparkify(system: System, input: string, output: string, year: 
     const to = new StoreFactory(config.s3).open(inputUri);
     await mapLimit(await listAll(from, ''), 64, async (o) => to.put(o.key, await from.get(o.key)));
   }
-  const worker = measure(process.execPath, [path.join(projectRoot, 'bin', 'sparkify.js'), 'worker'], {
+  // --profile DIR: the worker writes a V8 CPU profile there when it exits (open it in Chrome DevTools).
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`, `--cpu-prof-name=${system}.cpuprofile`] : [];
+  const worker = measure(process.execPath, [...profile, path.join(projectRoot, 'bin', 'sparkify.js'), 'worker'], {
     ...process.env,
     SPARKIFY_TASK_QUEUE: config.temporal.taskQueue,
   });
