@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PlayEvent, SongRecord } from '../model';
 import { toNdjson } from '../ndjson';
-import { buildArtists, buildSongs, type SongRow } from '../tables/songs';
+import { buildArtists, buildSongs, chooseSongRecords, type SongRow } from '../tables/songs';
 import type { SongKey } from '../tables/song-lookup';
 import { latestUserStates, userStateOf, type UserState } from '../tables/users';
 import { fromNdjson } from '../ndjson';
@@ -28,7 +28,8 @@ const SONGS_PER_FILE = 20_000;
 
 export async function transformDimensions(ctx: StepContext): Promise<DimensionsResult> {
   const records = await readStaged<SongRecord>(ctx, ctx.staging.stagedPrefix('songs'));
-  const songs = buildSongs(records);
+  const chosen = chooseSongRecords(records);
+  const songs = buildSongs(chosen);
   const artists = buildArtists(records);
 
   const files: StagedTableFile[] = [];
@@ -44,10 +45,10 @@ export async function transformDimensions(ctx: StepContext): Promise<DimensionsR
   files.push({ table: 'artists', keys: [ctx.staging.tableRows('artists', 0)] });
   await ctx.output.put(ctx.staging.tableRows('artists', 0), toNdjson(artists));
 
-  const artistNames = new Map(records.map((r) => [r.song_id, r.artist_name] as const));
-  const lookup: SongKey[] = songs.map((s) => ({
+  // Every field of a lookup entry comes from the one record kept for its song_id, never a mix of two files.
+  const lookup: SongKey[] = chosen.map((s) => ({
     title: s.title,
-    artist_name: artistNames.get(s.song_id) ?? '',
+    artist_name: s.artist_name,
     duration: s.duration,
     song_id: s.song_id,
     artist_id: s.artist_id,

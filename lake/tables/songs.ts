@@ -18,16 +18,19 @@ export interface ArtistRow {
 
 const byKey = <T>(key: (t: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 
-/** One row per song_id; when song files repeat an id, the file with the smallest key wins, so reruns agree. */
-export function buildSongs(records: readonly SongRecord[]): SongRow[] {
+/** One record per song_id, by song_id; when song files repeat an id, the file with the smallest key wins, so reruns agree. */
+export function chooseSongRecords(records: readonly SongRecord[]): SongRecord[] {
   const chosen = new Map<string, SongRecord>();
   for (const record of records) {
     const current = chosen.get(record.song_id);
     if (!current || record.source_key < current.source_key) chosen.set(record.song_id, record);
   }
-  return [...chosen.values()]
-    .map(({ song_id, title, duration, year, artist_id }) => ({ song_id, title, duration, year, artist_id }))
-    .sort(byKey((row) => row.song_id));
+  return [...chosen.values()].sort(byKey((record) => record.song_id));
+}
+
+/** One row per song_id, from the record chooseSongRecords keeps. */
+export function buildSongs(records: readonly SongRecord[]): SongRow[] {
+  return chooseSongRecords(records).map(({ song_id, title, duration, year, artist_id }) => ({ song_id, title, duration, year, artist_id }));
 }
 
 /** One row per artist_id, described by the artist's song with the smallest song_id. */
