@@ -14,6 +14,8 @@ module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'], slowTestThreshold: 120 },
+    // Installs DuckDB and PySpark (bench/peers/setup.sh) and checks both peers build the same tables as ours.
+    { ...common, displayName: 'bench', testMatch: ['<rootDir>/test/bench/**/*.test.ts'], slowTestThreshold: 120 },
   ],
   testTimeout: 300_000,
 };

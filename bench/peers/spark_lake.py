@@ -13,7 +13,9 @@ the output that is removed at the end. stdout gets one JSON line:
 
 The input is read with explicit schemas rather than inferred ones: inference costs a second pass over every file
 and can type a column differently (a latitude that is null in every file becomes a string), so the tables could
-differ from the pipeline's. The validated inputs are cached once, since every table reads them again.
+differ from the pipeline's. The validated inputs are cached once, since every table reads them again. Malformed
+input is dropped (PERMISSIVE mode nulls what does not parse, and the checks drop the record), except that a JSON number
+where a string belongs (userId 42) is kept as its text where the pipeline rejects it.
 """
 from __future__ import annotations
 
@@ -81,6 +83,7 @@ def run(args: argparse.Namespace, source: str, output: str, scratch: str) -> tup
             f"-Dlog4j2.configurationFile=file:{os.path.join(HERE, 'log4j2.properties')}",
             f"-Djava.io.tmpdir={scratch}",
             f"-Dderby.system.home={scratch}",
+            "-XX:-UsePerfData",  # no /tmp/hsperfdata_<user>
         ]
     )
     spark = (
