@@ -117,6 +117,10 @@ def main() -> None:
         # bytes. Insertion order is irrelevant to partitioned writes and costs memory to keep.
         con.execute("SET memory_limit = '8GB'")
         con.execute("SET preserve_insertion_order = false")
+        # The songs table has a partition per (year, artist_id): ~95,000 at 100,000 songs. With DuckDB's defaults its
+        # partitioned COPY ran out of 7.4 GiB; fewer open files and earlier flushes keep it near 1 GiB (27 s here).
+        con.execute("SET partitioned_write_max_open_files = 64")
+        con.execute("SET partitioned_write_flush_threshold = 512")
         steps: dict[str, float] = {}
 
         started = time.perf_counter()
