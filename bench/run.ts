@@ -56,10 +56,10 @@ async function main(): Promise<void> {
         : await runSparkify(system, input, output, year, month, values.profile);
     results.push(result);
     log(`${system}: ${result.wall_s.toFixed(1)} s, peak ${result.peak_rss_mb} MB, rows ${JSON.stringify(result.rows)}`);
+    // Written after every system, so a long run stopped halfway keeps what it measured.
+    if (values.json) writeFileSync(values.json, JSON.stringify({ scale, dataset, machine: machine(), results }, null, 2));
   }
   printTable(results);
-  const report = { scale, dataset, machine: machine(), results };
-  if (values.json) writeFileSync(values.json, JSON.stringify(report, null, 2));
 }
 
 async function ensureDataset(input: string, scale: Scale): Promise<GeneratedSummary & { bytes: number }> {
