@@ -25,8 +25,6 @@ value of the wrong JSON type that casts (userId 42, length "12") is kept here wh
 """
 from __future__ import annotations
 
-import argparse
-import calendar
 import json
 import os
 import shutil
@@ -35,6 +33,8 @@ import tempfile
 import time
 
 import duckdb
+
+from peer_run import parse_peer_run
 
 # JavaScript's String.prototype.trim() whitespace, as an RE2 class: the pipeline calls an id blank when trim() empties it.
 JS_WHITESPACE = r"[\t\n\x{0B}\f\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}]"
@@ -86,26 +86,11 @@ def not_blank(column: str) -> str:
     return f"({column} IS NOT NULL AND regexp_replace({column}, '{JS_WHITESPACE}+', '', 'g') <> '')"
 
 
-def month_bounds_ms(year: int, month: int) -> tuple[int, int]:
-    start = calendar.timegm((year, month, 1, 0, 0, 0)) * 1000
-    end = calendar.timegm((year + month // 12, month % 12 + 1, 1, 0, 0, 0)) * 1000
-    return start, end
-
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--input", required=True)
-    parser.add_argument("--output", required=True)
-    parser.add_argument("--year", type=int, required=True)
-    parser.add_argument("--month", type=int, required=True)
-    args = parser.parse_args()
-    if not 1 <= args.month <= 12:
-        parser.error("--month must be 1..12")
-
-    source = os.path.abspath(args.input)
-    output = os.path.abspath(args.output)
-    os.makedirs(output, exist_ok=True)
-    start_ms, end_ms = month_bounds_ms(args.year, args.month)
+    args = parse_peer_run(__doc__.split("\n\n")[0])
+    source, output = args.source, args.output
+    start_ms, end_ms = args.start_ms, args.end_ms
     song_glob = os.path.join(source, "song_data", "**", "*.json")
     log_glob = os.path.join(source, "log_data", f"{args.year:04d}", f"{args.month:02d}", "*.json")
 

@@ -19,14 +19,14 @@ where a string belongs (userId 42) is kept as its text where the pipeline reject
 """
 from __future__ import annotations
 
-import argparse
-import calendar
 import json
 import os
 import shutil
 import sys
 import tempfile
 import time
+
+from peer_run import PeerRun, parse_peer_run
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -41,25 +41,10 @@ def log(message: str) -> None:
     print(f"[spark-peer] {message}", file=sys.stderr, flush=True)
 
 
-def month_bounds_ms(year: int, month: int) -> tuple[int, int]:
-    start = calendar.timegm((year, month, 1, 0, 0, 0)) * 1000
-    end = calendar.timegm((year + month // 12, month % 12 + 1, 1, 0, 0, 0)) * 1000
-    return start, end
-
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--input", required=True)
-    parser.add_argument("--output", required=True)
-    parser.add_argument("--year", type=int, required=True)
-    parser.add_argument("--month", type=int, required=True)
-    args = parser.parse_args()
-    if not 1 <= args.month <= 12:
-        parser.error("--month must be 1..12")
-
-    source = os.path.abspath(args.input)
-    output = os.path.abspath(args.output)
-    os.makedirs(output, exist_ok=True)
+    args = parse_peer_run(__doc__.split("\n\n")[0])
+    source, output = args.source, args.output
     scratch = tempfile.mkdtemp(prefix=".spark-peer-", dir=os.path.dirname(output))
     # Loopback only: local mode needs no other interface, and this silences the "resolves to a loopback" warning.
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
@@ -71,7 +56,7 @@ def main() -> None:
     print(json.dumps({"system": "pyspark", "steps": steps, "rows": rows}), flush=True)
 
 
-def run(args: argparse.Namespace, source: str, output: str, scratch: str) -> tuple[dict[str, int], dict[str, float]]:
+def run(args: PeerRun, source: str, output: str, scratch: str) -> tuple[dict[str, int], dict[str, float]]:
     started = time.perf_counter()
     from pyspark import StorageLevel
     from pyspark.sql import DataFrame, Observation, SparkSession, Window
@@ -147,7 +132,7 @@ def run(args: argparse.Namespace, source: str, output: str, scratch: str) -> tup
         )
         song_data = os.path.join(source, "song_data", "*", "*", "*", "*.json")
         log_data = os.path.join(source, "log_data", f"{args.year:04d}", f"{args.month:02d}", "*.json")
-        start_ms, end_ms = month_bounds_ms(args.year, args.month)
+        start_ms, end_ms = args.start_ms, args.end_ms
 
         song_records = (
             spark.read.schema(song_schema)
