@@ -113,21 +113,16 @@ async function runCommand(args: string[]): Promise<number> {
   const request = { year, month, input, output };
 
   if (!embedded) {
-    const connection = await Connection.connect({ address: config.temporal.address });
-    try {
-      const client = new Client({ connection, namespace: config.temporal.namespace });
+    return withClient(config, false, async (client) => {
       console.error(`Started sparkify-etl for ${year}-${month} on ${config.temporal.address}; waiting for the report…`);
       printReport((await runMonth(client, config, request)).report);
       return 0;
-    } finally {
-      await connection.close();
-    }
+    });
   }
 
-  if (!input && config.input === path.join(process.cwd(), DEFAULT_INPUT)) await ensureSampleInput(config);
-  const stateDir = path.join(process.cwd(), '.sparkify');
+  await ensureSampleInput(config, input);
   console.error('Starting a local Temporal dev server and a worker…');
-  const cluster = await startEmbedded(config, { stateDir });
+  const cluster = await startEmbedded(config, { stateDir: embeddedStateDir() });
   const interrupted = new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
@@ -154,7 +149,7 @@ async function runCommand(args: string[]): Promise<number> {
 /** A client on the configured cluster, or on an embedded dev server with a worker in this process. */
 async function withClient<T>(config: LakeConfig, embedded: boolean, use: (client: Client, uiUrl?: string) => Promise<T>): Promise<T> {
   if (embedded) {
-    const cluster = await startEmbedded(config, { stateDir: path.join(process.cwd(), '.sparkify') });
+    const cluster = await startEmbedded(config, { stateDir: embeddedStateDir() });
     try {
       return await use(cluster.env.client, cluster.uiUrl);
     } finally {
@@ -189,7 +184,7 @@ async function backfillCommand(args: string[]): Promise<number> {
     input: values.input ? absoluteUri(values.input as string) : undefined,
     output: values.output ? absoluteUri(values.output as string) : undefined,
   };
-  if (values.embedded && !input.input && config.input === path.join(process.cwd(), DEFAULT_INPUT)) await ensureSampleInput(config);
+  if (values.embedded) await ensureSampleInput(config, input.input);
   return withClient(config, values.embedded === true, async (client) => {
     const handle = await startBackfill(client, config, input);
     console.error(`Backfill ${handle.workflowId} running; progress: temporal workflow query --workflow-id ${handle.workflowId} --type backfillProgress`);
@@ -274,8 +269,17 @@ function absoluteUri(uri: string): string {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(uri) ? uri : path.resolve(uri);
 }
 
-/** The embedded default needs no data of the user's: it makes a small synthetic month once and reuses it. */
-async function ensureSampleInput(config: LakeConfig): Promise<void> {
+/** The embedded dev server keeps its state here, under the working folder, so past runs stay visible. */
+function embeddedStateDir(): string {
+  return path.join(process.cwd(), '.sparkify');
+}
+
+/**
+ * The embedded default needs no data of the user's: when no input is given or configured, it makes a small synthetic
+ * month once and reuses it.
+ */
+async function ensureSampleInput(config: LakeConfig, inputOverride: string | undefined): Promise<void> {
+  if (inputOverride || config.input !== path.join(process.cwd(), DEFAULT_INPUT)) return;
   const store = new StoreFactory(config.s3).open(config.input);
   if ((await listAll(store, 'song_data/')).length > 0) return;
   console.error(`No input configured: generating a small sample data set in ${config.input}`);

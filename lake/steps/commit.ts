@@ -1,12 +1,13 @@
 import { mapLimit } from '../concurrency';
 import { dataFileKey, lakeKeys, ownedPrefix, SUCCESS_FILE } from '../layout';
 import { addCounts, type QuarantineRecord, type ReasonCounts } from '../model';
-import { fromNdjson, toNdjson } from '../ndjson';
+import { toNdjson } from '../ndjson';
 import { encodeParquet } from '../parquet/encode';
 import { TABLES, TABLE_NAMES, type TableName } from '../tables/catalog';
 import { latestUserStates, toUserRow, type UserState } from '../tables/users';
 import { listAll, type ObjectInfo } from '../storage/object-store';
 import type { StepContext } from './context';
+import { readJson, readJsonUnder, readStaged } from './staged-reader';
 import type { WrittenSummary } from './write-partitions';
 import type { Source, StageResult } from './stage';
 import type { FactsResult } from './transform-facts';
@@ -86,8 +87,7 @@ export async function commitRun(ctx: StepContext, steps: Record<string, number>)
 }
 
 async function readWritten(ctx: StepContext): Promise<WrittenSummary[]> {
-  const objects = await listAll(ctx.output, ctx.staging.writtenPrefix());
-  return mapLimit(objects, ctx.ioConcurrency, async (o) => JSON.parse((await ctx.output.get(o.key)).toString('utf8')) as WrittenSummary);
+  return readJsonUnder<WrittenSummary>(ctx, ctx.staging.writtenPrefix());
 }
 
 /**
@@ -101,8 +101,7 @@ async function publishUsers(ctx: StepContext): Promise<{ key: string; rows: numb
   const key = dataFileKey('users', '');
   let listing = await listAll(ctx.output, lakeKeys.userStatePrefix());
   for (;;) {
-    const states = await mapLimit(listing, ctx.ioConcurrency, async (o) => fromNdjson<UserState>(await ctx.output.get(o.key)));
-    const users = latestUserStates(states.flat()).map(toUserRow);
+    const users = latestUserStates(await readStaged<UserState>(ctx, listing)).map(toUserRow);
     await ctx.output.put(key, await encodeParquet(TABLES.users, users));
     const after = await listAll(ctx.output, lakeKeys.userStatePrefix());
     if (fingerprint(after) === fingerprint(listing)) return { key, rows: users.length };
@@ -131,8 +130,7 @@ async function publishQuarantine(ctx: StepContext): Promise<RunReport['quarantin
   const keys: string[] = [];
   const targets: Record<Source, string> = { songs: lakeKeys.songQuarantine(), events: lakeKeys.eventQuarantine(ctx.month) };
   for (const source of ['songs', 'events'] as const) {
-    const objects = await listAll(ctx.output, ctx.staging.quarantinePrefix(source));
-    const records = (await mapLimit(objects, ctx.ioConcurrency, async (o) => fromNdjson<QuarantineRecord>(await ctx.output.get(o.key)))).flat();
+    const records = await readStaged<QuarantineRecord>(ctx, ctx.staging.quarantinePrefix(source));
     for (const r of records) byReason[r.reason] = (byReason[r.reason] ?? 0) + 1;
     bySource[source] = records.length;
     if (records.length > 0) {
@@ -146,14 +144,12 @@ async function publishQuarantine(ctx: StepContext): Promise<RunReport['quarantin
 }
 
 async function countSongplaysWithSong(ctx: StepContext): Promise<number> {
-  return (JSON.parse((await ctx.output.get(ctx.staging.factsStats())).toString('utf8')) as FactsResult).songplaysWithSong;
+  return (await readJson<FactsResult>(ctx, ctx.staging.factsStats())).songplaysWithSong;
 }
 
 /** What the stage calls fetched and what the song cache spared, from the stats each call left in staging. */
 async function inputVolume(ctx: StepContext): Promise<RunReport['read']> {
-  const stats = await mapLimit(await listAll(ctx.output, ctx.staging.stageStatsPrefix()), ctx.ioConcurrency, async (o) =>
-    JSON.parse((await ctx.output.get(o.key)).toString('utf8')) as StageResult,
-  );
+  const stats = await readJsonUnder<StageResult>(ctx, ctx.staging.stageStatsPrefix());
   return {
     objects: stats.reduce((sum, s) => sum + s.objectsRead, 0),
     bytes: stats.reduce((sum, s) => sum + s.bytesRead, 0),

@@ -5,8 +5,9 @@ import { addCounts, monthLabel, type QuarantineRecord, type ReasonCounts, type S
 import { mapLimit } from '../concurrency';
 import { fromNdjson, toNdjson } from '../ndjson';
 import { lakeKeys } from '../layout';
-import { listAll, type ObjectInfo } from '../storage/object-store';
+import type { ObjectInfo } from '../storage/object-store';
 import { InputError, type StepContext } from './context';
+import { readJson, readStaged } from './staged-reader';
 
 export type Source = 'songs' | 'events';
 
@@ -91,10 +92,7 @@ interface StageCheckpoint {
  * reported. Song files whose ETag matches the song cache are not read again.
  */
 export async function stagePart(ctx: StepContext, source: Source, part: number): Promise<StageResult> {
-  const { parts, objects: manifest } = JSON.parse((await ctx.output.get(ctx.staging.manifest(source, part))).toString('utf8')) as {
-    parts: number;
-    objects: ObjectInfo[];
-  };
+  const { parts, objects: manifest } = await readJson<{ parts: number; objects: ObjectInfo[] }>(ctx, ctx.staging.manifest(source, part));
   const cache = source === 'songs' ? await readSongCache(ctx, parts, part) : new Map<string, SongCacheEntry>();
   const batchSize = BATCH_SIZE[source];
   const checkpoint = ctx.progress.resumeFrom<StageCheckpoint>();
@@ -158,10 +156,8 @@ async function readSongCache(ctx: StepContext, parts: number, part: number): Pro
 /** Rebuilt from what this part staged, so it is right even when the call resumed halfway through. */
 async function writeSongCache(ctx: StepContext, parts: number, part: number, manifest: ObjectInfo[]): Promise<void> {
   const prefix = (dir: 'staged' | 'quarantine') => `${ctx.staging.root}${dir}/songs/part-${String(part).padStart(5, '0')}-`;
-  const read = async <T>(p: string) =>
-    (await mapLimit(await listAll(ctx.output, p), ctx.ioConcurrency, async (o) => fromNdjson<T>(await ctx.output.get(o.key)))).flat();
-  const songs = new Map((await read<SongRecord>(prefix('staged'))).map((s) => [s.source_key, s]));
-  const rejected = new Map((await read<QuarantineRecord>(prefix('quarantine'))).map((r) => [r.source_key, r]));
+  const songs = new Map((await readStaged<SongRecord>(ctx, prefix('staged'))).map((s) => [s.source_key, s]));
+  const rejected = new Map((await readStaged<QuarantineRecord>(ctx, prefix('quarantine'))).map((r) => [r.source_key, r]));
   const entries: SongCacheEntry[] = manifest.map((o) => ({ key: o.key, etag: o.etag, song: songs.get(o.key), rejected: rejected.get(o.key) }));
   await ctx.output.put(lakeKeys.songCache(parts, part), toNdjson(entries));
 }

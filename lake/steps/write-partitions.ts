@@ -3,6 +3,7 @@ import { fromNdjson } from '../ndjson';
 import { ParquetEncoder } from '../parquet/encode';
 import { TABLES, type TableName } from '../tables/catalog';
 import type { StepContext } from './context';
+import { readJson } from './staged-reader';
 import type { StagedTableFile } from './transform-dimensions';
 
 export interface WrittenFile {
@@ -25,7 +26,7 @@ export interface WritePartResult {
 
 async function stagedTableFiles(ctx: StepContext): Promise<StagedTableFile[]> {
   const manifests = await Promise.all(
-    ['dimensions', 'facts'].map(async (step) => JSON.parse((await ctx.output.get(ctx.staging.tableManifest(step))).toString('utf8')) as StagedTableFile[]),
+    ['dimensions', 'facts'].map((step) => readJson<StagedTableFile[]>(ctx, ctx.staging.tableManifest(step))),
   );
   return manifests.flat();
 }
