@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { parseEventLog } from '../input/events';
 import { parseSongFile } from '../input/songs';
-import { addCounts, monthLabel, type QuarantineRecord, type ReasonCounts, type SongRecord } from '../model';
+import { addCounts, monthLabel, type PlayEvent, type QuarantineRecord, type ReasonCounts, type SongRecord } from '../model';
+import { latestUserStates, userStateOf } from '../tables/users';
 import { mapLimit } from '../concurrency';
 import { fromNdjson, toNdjson } from '../ndjson';
 import { lakeKeys } from '../layout';
@@ -137,6 +138,11 @@ export async function stagePart(ctx: StepContext, source: Source, part: number):
     // Written even when empty, so a resumed call and a fresh one leave the same objects behind.
     await ctx.output.put(ctx.staging.staged(source, part, batch), toNdjson(rows));
     if (rejected.length > 0) await ctx.output.put(ctx.staging.quarantine(source, part, batch), toNdjson(rejected));
+    // Each batch's latest state per user, folded while its plays are in memory, so no later step reads the events
+    // again just for the users table.
+    if (source === 'events') {
+      await ctx.output.put(ctx.staging.staged('users', part, batch), toNdjson(latestUserStates((rows as PlayEvent[]).map(userStateOf))));
+    }
     totals.records += rows.length;
     const counts: ReasonCounts = {};
     for (const r of rejected) counts[r.reason] = (counts[r.reason] ?? 0) + 1;

@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { PlayEvent, SongRecord } from '../model';
+import type { SongRecord } from '../model';
 import { toNdjson } from '../ndjson';
 import { buildArtists, buildSongs, chooseSongRecords, type SongRow } from '../tables/songs';
 import type { SongKey } from '../tables/song-lookup';
-import { latestUserStates, userStateOf, type UserState } from '../tables/users';
-import { fromNdjson } from '../ndjson';
-import { listAll } from '../storage/object-store';
+import { latestUserStates, type UserState } from '../tables/users';
 import type { TableName } from '../tables/catalog';
 import type { StepContext } from './context';
 import { readStaged } from './staged-reader';
@@ -55,12 +53,8 @@ export async function transformDimensions(ctx: StepContext): Promise<DimensionsR
   }));
   await ctx.output.put(ctx.staging.songLookup(), toNdjson(lookup));
 
-  // One staged file at a time: memory holds one state per user, not the month's events.
-  let users: UserState[] = [];
-  for (const file of await listAll(ctx.output, ctx.staging.stagedPrefix('events'))) {
-    const plays = fromNdjson<PlayEvent>(await ctx.output.get(file.key));
-    users = latestUserStates([...users, ...plays.map(userStateOf)]);
-  }
+  // The stage batches already folded their plays to one state per user; merging those is the month's state.
+  const users = latestUserStates(await readStaged<UserState>(ctx, ctx.staging.stagedPrefix('users')));
   await ctx.output.put(ctx.staging.userState(), toNdjson(users));
 
   await ctx.output.put(ctx.staging.tableManifest('dimensions'), JSON.stringify(files));
