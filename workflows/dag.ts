@@ -130,14 +130,24 @@ async function executeTask(
   progress.tasks[id] = { ...progress.tasks[id], parts, partsDone: 0 };
   const results = new Array<unknown>(parts);
   let next = 0;
+  let failed = false;
   const lane = async () => {
-    while (next < parts) {
+    while (next < parts && !failed) {
       const part = next++;
-      results[part] = await activity({ ...call, fanOut: { phase: 'part', part, parts } });
+      try {
+        results[part] = await activity({ ...call, fanOut: { phase: 'part', part, parts } });
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
       progress.tasks[id].partsDone = (progress.tasks[id].partsDone ?? 0) + 1;
     }
   };
-  await Promise.all(Array.from({ length: Math.min(spec.fanOut.maxParallel, Math.max(parts, 1)) }, lane));
+  // Settle every lane before reporting a failure: a part still running must not outlive its task, or whatever runs
+  // after the failure (a cancelled run's cleanup) would race its writes.
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(spec.fanOut.maxParallel, Math.max(parts, 1)) }, lane));
+  const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (rejected) throw rejected.reason;
   return { parts: results };
 }
 
