@@ -29,13 +29,22 @@ export interface BenchResult {
   system: System;
   wall_s: number;
   peak_rss_mb: number;
+  /** Worker processes the pipeline ran on (peers are one process). */
+  workers?: number;
   steps: Record<string, number>;
   rows: Record<string, number>;
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { scale: { type: 'string', default: 'small' }, json: { type: 'string' }, systems: { type: 'string' }, profile: { type: 'string' } },
+    options: {
+      scale: { type: 'string', default: 'small' },
+      json: { type: 'string' },
+      systems: { type: 'string' },
+      profile: { type: 'string' },
+      // DuckDB and Spark's local[*] use every core; so does this pipeline, with one worker process per core.
+      workers: { type: 'string', default: String(os.cpus().length) },
+    },
   });
   const scale = values.scale as Scale;
   if (!SCALES[scale]) throw new Error(`--scale must be one of ${Object.keys(SCALES).join(', ')}`);
@@ -45,6 +54,8 @@ async function main(): Promise<void> {
   const dataset = await ensureDataset(input, scale);
   const { year, month } = SCALES[scale].from;
 
+  const workers = Number(values.workers);
+  if (!Number.isInteger(workers) || workers < 1) throw new Error('--workers must be a positive integer');
   const results: BenchResult[] = [];
   for (const system of systems) {
     const output = path.join(work, `out-${system}`);
@@ -53,7 +64,7 @@ async function main(): Promise<void> {
     const result =
       system === 'duckdb' || system === 'pyspark'
         ? await runPeer(system, input, output, year, month)
-        : await runSparkify(system, input, output, year, month, values.profile);
+        : await runSparkify(system, input, output, year, month, workers, values.profile);
     results.push(result);
     log(`${system}: ${result.wall_s.toFixed(1)} s, peak ${result.peak_rss_mb} MB, rows ${JSON.stringify(result.rows)}`);
     // Written after every system, so a long run stopped halfway keeps what it measured.
@@ -81,8 +92,16 @@ async function ensureDataset(input: string, scale: Scale): Promise<GeneratedSumm
   return { ...summary, bytes };
 }
 
-/** The pipeline as users run it: a worker process on the dev server, the month started through the client. */
-async function runSparkify(system: System, input: string, output: string, year: number, month: number, profileDir?: string): Promise<BenchResult> {
+/** The pipeline as users run it: worker processes on the dev server, the month started through the client. */
+async function runSparkify(
+  system: System,
+  input: string,
+  output: string,
+  year: number,
+  month: number,
+  workerCount: number,
+  profileDir?: string,
+): Promise<BenchResult> {
   const config = loadConfig({ env: { ...process.env, SPARKIFY_TASK_QUEUE: `bench-${Date.now()}` } });
   let inputUri = input;
   let outputUri = output;
@@ -97,22 +116,27 @@ async function runSparkify(system: System, input: string, output: string, year: 
     const to = new StoreFactory(config.s3).open(inputUri);
     await mapLimit(await listAll(from, ''), 64, async (o) => to.put(o.key, await from.get(o.key)));
   }
-  // --profile DIR: the worker writes a V8 CPU profile there when it exits (open it in Chrome DevTools).
-  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`, `--cpu-prof-name=${system}.cpuprofile`] : [];
-  const worker = measure(process.execPath, [...profile, path.join(projectRoot, 'bin', 'sparkify.js'), 'worker'], {
-    ...process.env,
-    SPARKIFY_TASK_QUEUE: config.temporal.taskQueue,
-  });
-  await worker.printed(/polling task queue/);
+  // --profile DIR: each worker writes a V8 CPU profile there when it exits (open it in Chrome DevTools).
+  const profile = (i: number) =>
+    profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`, `--cpu-prof-name=${system}-worker${i}.cpuprofile`] : [];
+  const workers = Array.from({ length: workerCount }, (_, i) =>
+    measure(process.execPath, [...profile(i), path.join(projectRoot, 'bin', 'sparkify.js'), 'worker'], {
+      ...process.env,
+      SPARKIFY_TASK_QUEUE: config.temporal.taskQueue,
+    }),
+  );
+  await Promise.all(workers.map((w) => w.printed(/polling task queue/)));
   const connection = await Connection.connect({ address: config.temporal.address });
   try {
     const client = new Client({ connection, namespace: config.temporal.namespace });
     const started = process.hrtime.bigint();
     const { report } = await runMonth(client, config, { year, month, input: inputUri, output: outputUri }, `bench-${system}-${Date.now()}`);
     const wall = Number(process.hrtime.bigint() - started) / 1e9;
-    worker.signal('SIGTERM');
-    const measured = await worker.done;
-    return { system, wall_s: round(wall), peak_rss_mb: measured.peak_rss_mb, steps: report.steps, rows: report.tables };
+    workers.forEach((w) => w.signal('SIGTERM'));
+    const measured = await Promise.all(workers.map((w) => w.done));
+    // The largest worker: what each node of a deployment must hold.
+    const peak = Math.max(...measured.map((m) => m.peak_rss_mb));
+    return { system, wall_s: round(wall), peak_rss_mb: peak, workers: workerCount, steps: report.steps, rows: report.tables };
   } finally {
     await connection.close();
   }

@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 'use strict';
+// Local-disk lakes are thousands of small files: more libuv threads let their syscalls overlap. Read once, when the
+// pool first starts, so it must be set before any asynchronous file call.
+process.env.UV_THREADPOOL_SIZE = process.env.UV_THREADPOOL_SIZE || '16';
 const path = require('node:path');
 const fs = require('node:fs');
 

@@ -1,3 +1,4 @@
+import { mapLimit } from '../concurrency';
 import { dataFileKey, partitionPath } from '../layout';
 import { fromNdjson } from '../ndjson';
 import { ParquetEncoder } from '../parquet/encode';
@@ -35,6 +36,9 @@ export async function planWrite(ctx: StepContext): Promise<{ parts: number }> {
   return { parts: (await stagedTableFiles(ctx)).length };
 }
 
+/** Concurrent rounds of puts between two checkpoints: few enough heartbeats, little work redone after a crash. */
+const PUT_BATCHES_PER_REPORT = 8;
+
 interface WriteCheckpoint {
   nextPartition: number;
   rows: number;
@@ -62,14 +66,20 @@ export async function writePart(ctx: StepContext, part: number): Promise<WritePa
   }
   const ordered = [...encoders.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
+  // Puts run ioConcurrency at a time (a songs part is ~one file per song); a batch is checkpointed once all of it is
+  // in place, so a retry resumes after the last whole batch and at worst puts a batch again, which is a replace.
   const checkpoint = ctx.progress.resumeFrom<WriteCheckpoint>() ?? { nextPartition: 0, rows: 0, bytes: 0 };
-  for (let i = checkpoint.nextPartition; i < ordered.length; i++) {
-    const [path, { encoder, rows }] = ordered[i];
-    const body = await encoder.finish();
-    await ctx.output.put(dataFileKey(table.name, path), body);
-    checkpoint.nextPartition = i + 1;
-    checkpoint.rows += rows;
-    checkpoint.bytes += body.length;
+  const batchSize = ctx.ioConcurrency * PUT_BATCHES_PER_REPORT;
+  for (let start = checkpoint.nextPartition; start < ordered.length; start += batchSize) {
+    const batch = ordered.slice(start, start + batchSize);
+    const sizes = await mapLimit(batch, ctx.ioConcurrency, async ([path, { encoder }]) => {
+      const body = await encoder.finish();
+      await ctx.output.put(dataFileKey(table.name, path), body);
+      return body.length;
+    });
+    checkpoint.nextPartition = start + batch.length;
+    checkpoint.rows += batch.reduce((sum, [, { rows }]) => sum + rows, 0);
+    checkpoint.bytes += sizes.reduce((sum, size) => sum + size, 0);
     ctx.progress.report(checkpoint);
   }
 

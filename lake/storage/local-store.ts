@@ -1,10 +1,13 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { mapLimit } from '../concurrency';
 import type { ObjectInfo, ObjectStore } from './object-store';
 
 /** Files being written carry this prefix until renamed into place; listings skip them. */
 const TEMP_PREFIX = '.sparkify-tmp-';
+/** Entries of one directory read or stat-ed at once; nested folders multiply it, which libuv's queue absorbs. */
+const WALK_CONCURRENCY = 8;
 
 /** A local directory seen as an object store; `put` is write-to-temp then rename, so it is atomic. */
 export class LocalStore implements ObjectStore {
@@ -29,6 +32,7 @@ export class LocalStore implements ObjectStore {
     for (const info of found) if (info.key.startsWith(prefix)) yield info;
   }
 
+  /** Directories are read and files stat-ed concurrently: a song tree is thousands of folders of one-file leaves. */
   private async walk(relDir: string, out: ObjectInfo[]): Promise<void> {
     let entries: import('node:fs').Dirent[];
     try {
@@ -37,15 +41,15 @@ export class LocalStore implements ObjectStore {
       if (isMissing(err)) return;
       throw err;
     }
-    for (const entry of entries) {
-      if (entry.name.startsWith(TEMP_PREFIX)) continue;
+    await mapLimit(entries, WALK_CONCURRENCY, async (entry) => {
+      if (entry.name.startsWith(TEMP_PREFIX)) return;
       const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
       if (entry.isDirectory()) await this.walk(rel, out);
       else if (entry.isFile()) {
-        const stat = await fs.stat(path.join(this.root, rel));
-        out.push({ key: rel, size: stat.size, etag: `${stat.size}-${Math.round(stat.mtimeMs)}` });
+        const stat = await fs.stat(path.join(this.root, rel)).catch((err) => (isMissing(err) ? undefined : Promise.reject(err)));
+        if (stat) out.push({ key: rel, size: stat.size, etag: `${stat.size}-${Math.round(stat.mtimeMs)}` });
       }
-    }
+    });
   }
 
   get(key: string): Promise<Buffer> {

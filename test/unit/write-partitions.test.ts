@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { generateDataset } from '../../lake/generate/generate';
+import { StagingArea } from '../../lake/layout';
+import type { StepContext } from '../../lake/steps/context';
+import { planStage, stagePart } from '../../lake/steps/stage';
+import { transformDimensions } from '../../lake/steps/transform-dimensions';
+import { transformFacts } from '../../lake/steps/transform-facts';
+import { planWrite, writePart } from '../../lake/steps/write-partitions';
+import { LocalStore } from '../../lake/storage/local-store';
+import { listAll, type ObjectStore } from '../../lake/storage/object-store';
+
+/** A store whose puts fail from the `failAt`-th one on, as a worker dying in the middle of a part would. */
+class FailingStore extends LocalStore {
+  puts = 0;
+  constructor(root: string, private readonly failAt: number) {
+    super(root);
+  }
+  override async put(key: string, body: Buffer | string): Promise<void> {
+    if (++this.puts >= this.failAt) throw new Error('simulated crash');
+    return super.put(key, body);
+  }
+}
+
+function contextFor(input: ObjectStore, output: ObjectStore, progress: StepContext['progress']): StepContext {
+  return { input, output, month: { year: 2018, month: 11 }, staging: new StagingArea('wf', 'run'), workflowId: 'wf', runId: 'run', progress, ioConcurrency: 8 };
+}
+
+async function dataFiles(store: ObjectStore): Promise<Map<string, Buffer>> {
+  const files = new Map<string, Buffer>();
+  for (const info of await listAll(store, 'songs/')) files.set(info.key, await store.get(info.key));
+  return files;
+}
+
+describe('writePart', () => {
+  let root: string;
+  let input: LocalStore;
+  beforeAll(async () => {
+    root = mkdtempSync(path.join(tmpdir(), 'sparkify-write-'));
+    input = new LocalStore(path.join(root, 'input'));
+    await generateDataset(input, { songs: 600, users: 20, events: 300, from: { year: 2018, month: 11 }, months: 1, seed: 5 });
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  /** Stages and transforms into `dir`, so writePartitions has its staged tables to read. */
+  async function prepared(dir: string): Promise<LocalStore> {
+    const output = new LocalStore(path.join(root, dir));
+    const ctx = contextFor(input, output, { report: () => undefined, resumeFrom: () => undefined });
+    for (const source of ['songs', 'events'] as const) {
+      const { parts } = await planStage(ctx, source);
+      for (let part = 0; part < parts; part++) await stagePart(ctx, source, part);
+    }
+    await transformDimensions(ctx);
+    await transformFacts(ctx);
+    return output;
+  }
+
+  it('a part that crashed midway, resumed from its last checkpoint, publishes the same files as one uninterrupted call', async () => {
+    const clean = await prepared('clean');
+    const { parts } = await planWrite(contextFor(input, clean, { report: () => undefined, resumeFrom: () => undefined }));
+    const cleanResults = [];
+    for (let part = 0; part < parts; part++) cleanResults.push(await writePart(contextFor(input, clean, { report: () => undefined, resumeFrom: () => undefined }), part));
+
+    await prepared('crashed');
+    const crashing = new FailingStore(path.join(root, 'crashed'), 150);
+    let checkpoint: unknown;
+    const recording = contextFor(input, crashing, { report: (d) => (checkpoint = structuredClone(d)), resumeFrom: () => undefined });
+    await expect(writePart(recording, 0)).rejects.toThrow('simulated crash');
+    expect((checkpoint as { nextPartition: number }).nextPartition).toBeGreaterThan(0);
+
+    const resumed = new LocalStore(path.join(root, 'crashed'));
+    const result = await writePart(contextFor(input, resumed, { report: () => undefined, resumeFrom: <T>() => checkpoint as T }), 0);
+    for (let part = 1; part < parts; part++) await writePart(contextFor(input, resumed, { report: () => undefined, resumeFrom: () => undefined }), part);
+
+    const expected = await dataFiles(clean);
+    expect(expected.size).toBeGreaterThan(200);
+    expect(await dataFiles(resumed)).toEqual(expected);
+    expect(result).toEqual(cleanResults[0]);
+    expect(result.table).toBe('songs');
+  });
+});
