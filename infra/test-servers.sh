@@ -183,8 +183,8 @@ start_bg() {
   printf '%s\n' "$!"
 }
 
-# wait_ready NAME PGID LOGFILE CHECK...: polls CHECK until it succeeds, the
-# server exits, or TIMEOUT seconds pass.
+# wait_ready NAME PGID LOGFILE CHECK...: polls CHECK until it succeeds (0), the
+# server exits (1: its log is left for the caller), or TIMEOUT seconds pass (exit).
 wait_ready() {
   local name="$1" pgid="$2" logfile="$3"; shift 3
   local start=$SECONDS t0="$EPOCHREALTIME"
@@ -195,8 +195,7 @@ wait_ready() {
     fi
     if ! kill -0 -- "-$pgid" 2>/dev/null; then
       log "${name} exited before becoming ready"
-      log_tail "$name" "$logfile"
-      exit 1
+      return 1
     fi
     if ((SECONDS - start >= TIMEOUT)); then
       log "${name} not ready after ${TIMEOUT}s"
@@ -205,6 +204,25 @@ wait_ready() {
     fi
     sleep 0.5
   done
+}
+
+# port_taken LOGFILE: the server died because a port we picked was taken
+# between picking and binding (the other server may have bound it meanwhile).
+port_taken() {
+  grep -qiE 'address already in use|port is already in use' -- "$1"
+}
+
+# settle NAME PGID LOGFILE CHECK...: waits for the server; on a lost port race
+# returns 1 so the caller starts it again on new ports, on any other death exits.
+settle() {
+  local name="$1" pgid="$2" logfile="$3"
+  wait_ready "$@" && return 0
+  if port_taken "$logfile"; then
+    log "${name} lost a port race; starting it again on other ports"
+    return 1
+  fi
+  log_tail "$name" "$logfile"
+  exit 1
 }
 
 command -v setsid >/dev/null 2>&1 || die "setsid (util-linux) is required"
@@ -232,18 +250,17 @@ ln -s "$TEMPORAL_BIN" "${WORK_DIR}/bin/temporal"
 [[ -n "$MINIO_BIN" ]] && ln -s "$MINIO_BIN" "${WORK_DIR}/bin/minio"
 export PATH="${WORK_DIR}/bin:${PATH}"
 
-mapfile -t PORTS < <(free_ports 4)
-((${#PORTS[@]} == 4)) || die "could not pick free ports"
-TEMPORAL_PORT="${PORTS[0]}"
-TEMPORAL_UI_PORT="${PORTS[1]}"
-MINIO_PORT="${PORTS[2]}"
-MINIO_CONSOLE_PORT="${PORTS[3]}"
-
-# --------------------------------------------------------------- start both --
-# Both servers are launched before waiting on either, so their start-up
-# overlaps.
-if ((START_TEMPORAL)); then
-  TEMPORAL_LOG="${WORK_DIR}/temporal.log"
+# Each server is started (and, if a port it was given got taken meanwhile,
+# started again on fresh ports) in a function; both are launched before
+# waiting on either, so their start-up overlaps.
+start_temporal() {
+  local ports
+  mapfile -t ports < <(free_ports 2)
+  ((${#ports[@]} == 2)) || die "could not pick free ports"
+  TEMPORAL_PORT="${ports[0]}"
+  TEMPORAL_UI_PORT="${ports[1]}"
+  TEMPORAL_LOG="${WORK_DIR}/temporal-${TEMPORAL_PORT}.log"
+  rm -f "${WORK_DIR}/temporal.db"
   log "starting temporal dev server on 127.0.0.1:${TEMPORAL_PORT} (UI :${TEMPORAL_UI_PORT})"
   TEMPORAL_PGID="$(start_bg "$TEMPORAL_LOG" "$TEMPORAL_BIN" server start-dev \
     --ip 127.0.0.1 --port "$TEMPORAL_PORT" \
@@ -252,14 +269,15 @@ if ((START_TEMPORAL)); then
     --log-level warn \
     --search-attribute SparkifyYear=Int \
     --search-attribute SparkifyMonth=Int)"
-fi
+}
 
-if ((START_MINIO)); then
-  MINIO_LOG="${WORK_DIR}/minio.log"
-  MINIO_USER="sparkify-test"
-  MINIO_PASSWORD="$(random_secret)"
-  [[ ${#MINIO_PASSWORD} -ge 24 ]] || die "could not generate a MinIO password"
-  mkdir -p "${WORK_DIR}/minio-data"
+start_minio() {
+  local ports
+  mapfile -t ports < <(free_ports 2)
+  ((${#ports[@]} == 2)) || die "could not pick free ports"
+  MINIO_PORT="${ports[0]}"
+  MINIO_CONSOLE_PORT="${ports[1]}"
+  MINIO_LOG="${WORK_DIR}/minio-${MINIO_PORT}.log"
   log "starting minio on 127.0.0.1:${MINIO_PORT} (console :${MINIO_CONSOLE_PORT})"
   # Credentials go through the environment only (never argv, never printed).
   MINIO_PGID="$(MINIO_ROOT_USER="$MINIO_USER" MINIO_ROOT_PASSWORD="$MINIO_PASSWORD" \
@@ -268,14 +286,33 @@ if ((START_MINIO)); then
       --address "127.0.0.1:${MINIO_PORT}" \
       --console-address "127.0.0.1:${MINIO_CONSOLE_PORT}" \
       "${WORK_DIR}/minio-data")"
+}
+
+# Both are started before either is waited for. A lost port race (another
+# process, often the other server, bound a port between our pick and its
+# bind) is retried on new ports a few times; any other failure is fatal.
+PORT_ATTEMPTS=4
+if ((START_TEMPORAL)); then
+  start_temporal
+fi
+if ((START_MINIO)); then
+  MINIO_USER="sparkify-test"
+  MINIO_PASSWORD="$(random_secret)"
+  [[ ${#MINIO_PASSWORD} -ge 24 ]] || die "could not generate a MinIO password"
+  mkdir -p "${WORK_DIR}/minio-data"
+  start_minio
 fi
 
 # ------------------------------------------------------------ wait for both --
 if ((START_TEMPORAL)); then
+  attempt=1
+  until settle temporal "$TEMPORAL_PGID" "$TEMPORAL_LOG" \
+    "$TEMPORAL_BIN" operator cluster health --address "127.0.0.1:${TEMPORAL_PORT}" --command-timeout 5s; do
+    ((attempt++ < PORT_ATTEMPTS)) || die "temporal lost the port race ${PORT_ATTEMPTS} times"
+    start_temporal
+  done
   export TEMPORAL_ADDRESS="127.0.0.1:${TEMPORAL_PORT}"
   export TEMPORAL_UI_URL="http://127.0.0.1:${TEMPORAL_UI_PORT}"
-  wait_ready temporal "$TEMPORAL_PGID" "$TEMPORAL_LOG" \
-    "$TEMPORAL_BIN" operator cluster health --address "$TEMPORAL_ADDRESS" --command-timeout 5s
 else
   log "using external temporal at ${TEMPORAL_ADDRESS} (not starting one)"
   if ! "$TEMPORAL_BIN" operator cluster health --address "$TEMPORAL_ADDRESS" --command-timeout 10s >/dev/null 2>&1; then
@@ -284,10 +321,14 @@ else
 fi
 
 if ((START_MINIO)); then
+  attempt=1
+  until settle minio "$MINIO_PGID" "$MINIO_LOG" http_ok "http://127.0.0.1:${MINIO_PORT}/minio/health/live"; do
+    ((attempt++ < PORT_ATTEMPTS)) || die "minio lost the port race ${PORT_ATTEMPTS} times"
+    start_minio
+  done
   export S3_ENDPOINT="http://127.0.0.1:${MINIO_PORT}"
   export AWS_ACCESS_KEY_ID="$MINIO_USER"
   export AWS_SECRET_ACCESS_KEY="$MINIO_PASSWORD"
-  wait_ready minio "$MINIO_PGID" "$MINIO_LOG" http_ok "${S3_ENDPOINT}/minio/health/live"
 else
   log "using external S3 endpoint ${S3_ENDPOINT} (not starting minio)"
   if [[ -z "${AWS_ACCESS_KEY_ID:-}" || -z "${AWS_SECRET_ACCESS_KEY:-}" ]]; then
