@@ -93,6 +93,10 @@ export class StagingArea {
   tableRows(table: TableName, bucket: number): string {
     return `${this.root}tables/${table}/${partName(bucket)}.ndjson`;
   }
+  /** A partition a transform step encoded already; writePartitions copies it to its final key. */
+  encodedPartition(table: TableName, partition: string): string {
+    return `${this.root}tables/${table}/encoded/${partition ? `${partition}/` : ''}${DATA_FILE}`;
+  }
   tableManifest(step: string): string {
     return `${this.root}tables/manifest-${step}.json`;
   }

@@ -38,16 +38,12 @@ export class ParquetEncoder {
   private readonly writer: ParquetWriter;
   private columns: unknown[][];
 
-  private constructor(private readonly table: TableSpec) {
+  constructor(private readonly table: TableSpec) {
     this.writer = new ParquetWriter({ writer: this.bytes, schema: schemaOf(table) as never, codec: 'SNAPPY', createdBy: 'sparkify-lake' });
     this.columns = table.columns.map(() => []);
   }
 
-  static async open(table: TableSpec): Promise<ParquetEncoder> {
-    return new ParquetEncoder(table);
-  }
-
-  async append(row: object): Promise<void> {
+  append(row: object): void {
     const record = row as Record<string, unknown>;
     this.table.columns.forEach((column, i) => {
       const value = record[column.name];
@@ -59,7 +55,7 @@ export class ParquetEncoder {
     if (this.columns[0].length >= ROW_GROUP_SIZE) this.flush();
   }
 
-  async finish(): Promise<Buffer> {
+  finish(): Buffer {
     this.flush();
     this.writer.finish();
     return Buffer.from(this.bytes.getBuffer());
@@ -77,7 +73,7 @@ export class ParquetEncoder {
 
 /** Encodes rows of one table (its partition columns left out) as one snappy-compressed Parquet file. */
 export async function encodeParquet(table: TableSpec, rows: Iterable<object>): Promise<Buffer> {
-  const encoder = await ParquetEncoder.open(table);
-  for (const row of rows) await encoder.append(row);
+  const encoder = new ParquetEncoder(table);
+  for (const row of rows) encoder.append(row);
   return encoder.finish();
 }

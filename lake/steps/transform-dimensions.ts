@@ -8,11 +8,13 @@ import type { TableName } from '../tables/catalog';
 import type { StepContext } from './context';
 import { readStaged } from './staged-reader';
 
-/** Staged rows of one table for one writePartitions call: no partition's rows are split across two such entries. */
-export interface StagedTableFile {
-  table: TableName;
-  keys: string[];
-}
+/**
+ * One writePartitions call's share of a table: NDJSON rows it encodes (`keys`), or Parquet partitions a transform step
+ * already encoded (`encoded`), which it copies into place. No partition is split across two entries.
+ */
+export type StagedTableFile =
+  | { table: TableName; keys: string[] }
+  | { table: TableName; encoded: { partition: string; key: string; rows: number }[] };
 
 export interface DimensionsResult {
   songs: number;

@@ -1,7 +1,8 @@
-import { mapLimit } from '../concurrency';
 import type { PlayEvent } from '../model';
-import { fromNdjson, toNdjson } from '../ndjson';
+import { fromNdjson } from '../ndjson';
+import { PartitionedEncoder } from '../parquet/partitioned';
 import { listAll } from '../storage/object-store';
+import { TABLES } from '../tables/catalog';
 import { SongLookup, type SongKey } from '../tables/song-lookup';
 import { songplayOf } from '../tables/songplays';
 import { timeRowOf } from '../tables/time';
@@ -14,48 +15,44 @@ export interface FactsResult {
   time: number;
 }
 
-/** Time rows per staged chunk: bounds memory while the month's distinct start times are written out. */
-const TIME_ROWS_PER_CHUNK = 200_000;
-
 /**
- * Builds songplays one staged event file at a time, so memory holds the song lookup and one file's rows, never the
- * month's events; time needs only the set of distinct start times.
+ * Builds songplays one staged event file at a time and encodes them straight into Parquet, so memory holds the song
+ * lookup, one file's events and the month's compressed output, never the month's rows as objects; time needs only
+ * the set of distinct start times. The encoded partitions wait in staging for writePartitions to publish.
  */
 export async function transformFacts(ctx: StepContext): Promise<FactsResult> {
   const songs = new SongLookup(fromNdjson<SongKey>(await ctx.output.get(ctx.staging.songLookup())));
   const eventFiles = await listAll(ctx.output, ctx.staging.stagedPrefix('events'));
+  const songplays = new PartitionedEncoder(TABLES.songplays);
   const startTimes = new Set<number>();
-  const songplayKeys: string[] = [];
-  let songplays = 0;
-  let songplaysWithSong = 0;
-  for (const [chunk, file] of eventFiles.entries()) {
-    const rows = fromNdjson<PlayEvent>(await ctx.output.get(file.key)).map((play) => {
+  const result: FactsResult = { songplays: 0, songplaysWithSong: 0, time: 0 };
+  for (const [done, file] of eventFiles.entries()) {
+    for (const play of fromNdjson<PlayEvent>(await ctx.output.get(file.key))) {
       startTimes.add(play.ts);
-      return songplayOf(play, songs);
-    });
-    songplays += rows.length;
-    songplaysWithSong += rows.filter((row) => row.song_id !== null).length;
-    const key = ctx.staging.tableRows('songplays', chunk);
-    await ctx.output.put(key, toNdjson(rows));
-    songplayKeys.push(key);
-    ctx.progress.report({ eventFilesDone: chunk + 1 });
+      const row = songplayOf(play, songs);
+      songplays.append(row);
+      result.songplays++;
+      if (row.song_id !== null) result.songplaysWithSong++;
+    }
+    ctx.progress.report({ eventFilesDone: done + 1 });
   }
 
-  const sorted = Float64Array.from(startTimes).sort();
-  const timeChunks = Array.from({ length: Math.ceil(sorted.length / TIME_ROWS_PER_CHUNK) }, (_, i) => i);
-  const timeKeys = await mapLimit(timeChunks, 4, async (chunk) => {
-    const key = ctx.staging.tableRows('time', chunk);
-    const rows = Array.from(sorted.subarray(chunk * TIME_ROWS_PER_CHUNK, (chunk + 1) * TIME_ROWS_PER_CHUNK), timeRowOf);
-    await ctx.output.put(key, toNdjson(rows));
-    return key;
-  });
+  const time = new PartitionedEncoder(TABLES.time);
+  for (const ts of Float64Array.from(startTimes).sort()) time.append(timeRowOf(ts));
+  result.time = startTimes.size;
 
-  const files: StagedTableFile[] = [
-    { table: 'songplays', keys: songplayKeys },
-    { table: 'time', keys: timeKeys },
-  ];
-  const result: FactsResult = { songplays, songplaysWithSong, time: sorted.length };
+  const files: StagedTableFile[] = [await stageEncoded(ctx, songplays), await stageEncoded(ctx, time)];
   await ctx.output.put(ctx.staging.factsStats(), JSON.stringify(result));
   await ctx.output.put(ctx.staging.tableManifest('facts'), JSON.stringify(files));
   return result;
+}
+
+async function stageEncoded(ctx: StepContext, encoder: PartitionedEncoder): Promise<StagedTableFile> {
+  const encoded = [];
+  for (const partition of encoder.sorted()) {
+    const key = ctx.staging.encodedPartition(encoder.table.name, partition.path);
+    await ctx.output.put(key, partition.encoder.finish());
+    encoded.push({ partition: partition.path, key, rows: partition.rows });
+  }
+  return { table: encoder.table.name, encoded };
 }

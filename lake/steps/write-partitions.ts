@@ -1,7 +1,7 @@
 import { mapLimit } from '../concurrency';
-import { dataFileKey, partitionPath } from '../layout';
+import { dataFileKey } from '../layout';
 import { fromNdjson } from '../ndjson';
-import { ParquetEncoder } from '../parquet/encode';
+import { PartitionedEncoder } from '../parquet/partitioned';
 import { TABLES, type TableName } from '../tables/catalog';
 import type { StepContext } from './context';
 import { readJson } from './staged-reader';
@@ -45,48 +45,58 @@ interface WriteCheckpoint {
   bytes: number;
 }
 
+/** One partition file to put: its final key, its rows, and how to get its bytes. */
+interface PendingFile {
+  key: string;
+  rows: number;
+  body: () => Promise<Buffer>;
+}
+
 /**
- * Encodes one staged entry's partitions and puts each at its final key. A partition is one object under a fixed name,
- * so its replacement is atomic: readers see the previous run's file or this one, never a mix or a fragment. Rows
- * stream into one encoder per partition, which holds them compressed; a retry re-encodes but skips the puts done.
+ * Publishes one staged entry's partitions at their final keys. A partition is one object under a fixed name, so its
+ * replacement is atomic: readers see the previous run's file or this one, never a mix or a fragment. Rows staged as
+ * NDJSON are encoded here, one encoder per partition; partitions a transform step already encoded are copied.
  */
 export async function writePart(ctx: StepContext, part: number): Promise<WritePartResult> {
   const file = (await stagedTableFiles(ctx))[part];
   if (!file) throw new Error(`writePartitions part ${part} is not in the plan`);
-  const table = TABLES[file.table];
-  const encoders = new Map<string, { encoder: ParquetEncoder; rows: number }>();
-  for (const key of file.keys) {
-    for (const row of fromNdjson<Record<string, unknown>>(await ctx.output.get(key))) {
-      const path = partitionPath(table, row);
-      let entry = encoders.get(path);
-      if (!entry) encoders.set(path, (entry = { encoder: await ParquetEncoder.open(table), rows: 0 }));
-      await entry.encoder.append(row);
-      entry.rows++;
-    }
-  }
-  const ordered = [...encoders.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const pending = 'encoded' in file ? encodedFiles(ctx, file) : await encodeRows(ctx, file);
+  const checkpoint = await putAll(ctx, pending);
+  const summary: WrittenSummary = { table: file.table, files: pending.map(({ key, rows }) => ({ key, rows })) };
+  await ctx.output.put(ctx.staging.written(part), JSON.stringify(summary));
+  return { table: file.table, rows: checkpoint.rows, partitions: pending.length, bytes: checkpoint.bytes };
+}
 
-  // Puts run ioConcurrency at a time (a songs part is ~one file per song); a batch is checkpointed once all of it is
-  // in place, so a retry resumes after the last whole batch and at worst puts a batch again, which is a replace.
+function encodedFiles(ctx: StepContext, file: Extract<StagedTableFile, { encoded: unknown }>): PendingFile[] {
+  return file.encoded.map((p) => ({ key: dataFileKey(file.table, p.partition), rows: p.rows, body: () => ctx.output.get(p.key) }));
+}
+
+async function encodeRows(ctx: StepContext, file: Extract<StagedTableFile, { keys: unknown }>): Promise<PendingFile[]> {
+  const encoder = new PartitionedEncoder(TABLES[file.table]);
+  for (const key of file.keys) {
+    for (const row of fromNdjson<Record<string, unknown>>(await ctx.output.get(key))) encoder.append(row);
+  }
+  return encoder.sorted().map((p) => ({ key: dataFileKey(file.table, p.path), rows: p.rows, body: async () => p.encoder.finish() }));
+}
+
+/**
+ * Puts run ioConcurrency at a time (a songs part is about one file per song); a batch is checkpointed once all of it
+ * is in place, so a retry resumes after the last whole batch and at worst puts a batch again, which is a replace.
+ */
+async function putAll(ctx: StepContext, files: PendingFile[]): Promise<WriteCheckpoint> {
   const checkpoint = ctx.progress.resumeFrom<WriteCheckpoint>() ?? { nextPartition: 0, rows: 0, bytes: 0 };
   const batchSize = ctx.ioConcurrency * PUT_BATCHES_PER_REPORT;
-  for (let start = checkpoint.nextPartition; start < ordered.length; start += batchSize) {
-    const batch = ordered.slice(start, start + batchSize);
-    const sizes = await mapLimit(batch, ctx.ioConcurrency, async ([path, { encoder }]) => {
-      const body = await encoder.finish();
-      await ctx.output.put(dataFileKey(table.name, path), body);
-      return body.length;
+  for (let start = checkpoint.nextPartition; start < files.length; start += batchSize) {
+    const batch = files.slice(start, start + batchSize);
+    const sizes = await mapLimit(batch, ctx.ioConcurrency, async ({ key, body }) => {
+      const bytes = await body();
+      await ctx.output.put(key, bytes);
+      return bytes.length;
     });
     checkpoint.nextPartition = start + batch.length;
-    checkpoint.rows += batch.reduce((sum, [, { rows }]) => sum + rows, 0);
+    checkpoint.rows += batch.reduce((sum, { rows }) => sum + rows, 0);
     checkpoint.bytes += sizes.reduce((sum, size) => sum + size, 0);
     ctx.progress.report(checkpoint);
   }
-
-  const summary: WrittenSummary = {
-    table: table.name,
-    files: ordered.map(([path, { rows }]) => ({ key: dataFileKey(table.name, path), rows })),
-  };
-  await ctx.output.put(ctx.staging.written(part), JSON.stringify(summary));
-  return { table: table.name, rows: checkpoint.rows, partitions: ordered.length, bytes: checkpoint.bytes };
+  return checkpoint;
 }

@@ -1,0 +1,33 @@
+import { partitionPath } from '../layout';
+import type { TableSpec } from '../tables/catalog';
+import { ParquetEncoder } from './encode';
+
+export interface EncodedPartition {
+  /** Hive partition path, e.g. `year=2018/month=11`; empty for an unpartitioned table. */
+  path: string;
+  rows: number;
+  encoder: ParquetEncoder;
+}
+
+/**
+ * Rows of one table spread over one Parquet encoder per Hive partition, as Spark's `partitionBy` lays them out.
+ * Each encoder holds its partition compressed, so memory grows with the output's size, not with the rows' objects.
+ */
+export class PartitionedEncoder {
+  private readonly partitions = new Map<string, EncodedPartition>();
+
+  constructor(readonly table: TableSpec) {}
+
+  append(row: object): void {
+    const path = partitionPath(this.table, row as Record<string, unknown>);
+    let entry = this.partitions.get(path);
+    if (!entry) this.partitions.set(path, (entry = { path, rows: 0, encoder: new ParquetEncoder(this.table) }));
+    entry.encoder.append(row);
+    entry.rows++;
+  }
+
+  /** In partition-path order, so every run publishes in the same order. */
+  sorted(): EncodedPartition[] {
+    return [...this.partitions.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+}
