@@ -19,6 +19,7 @@ import { StoreFactory } from '../lake/storage/location';
 import { LocalStore } from '../lake/storage/local-store';
 import { listAll } from '../lake/storage/object-store';
 import { createS3Client } from '../lake/storage/s3-store';
+import { minimalGetRate, type GetRate } from './get-rate';
 import { measure } from './measure';
 import { SCALES, type Scale } from './scales';
 
@@ -31,6 +32,8 @@ export interface BenchResult {
   peak_rss_mb: number;
   /** Worker processes the pipeline ran on (peers are one process). */
   workers?: number;
+  /** sparkify-s3 only: stage-songs' GET rate against a minimal client's on the same MinIO. */
+  get_rate?: { minimal_client: GetRate; stage_songs_objects_per_s: number; ratio: number };
   steps: Record<string, number>;
   rows: Record<string, number>;
 }
@@ -108,6 +111,7 @@ async function runSparkify(
   const config = loadConfig({ env: { ...process.env, SPARKIFY_TASK_QUEUE: `bench-${Date.now()}` } });
   let inputUri = input;
   let outputUri = output;
+  let yardstick: GetRate | undefined;
   if (system === 'sparkify-s3') {
     const suffix = Date.now().toString(36);
     inputUri = `s3://bench-in-${suffix}/`;
@@ -118,6 +122,7 @@ async function runSparkify(
     const from = new LocalStore(input);
     const to = new StoreFactory(config.s3).open(inputUri);
     await mapLimit(await listAll(from, ''), 64, async (o) => to.put(o.key, await from.get(o.key)));
+    yardstick = await songGetRate(config.s3, inputUri.slice(5, -1));
   }
   // --profile DIR: each worker writes a V8 CPU profile there when it exits (open it in Chrome DevTools).
   const profile = (i: number) =>
@@ -139,10 +144,27 @@ async function runSparkify(
     const measured = await Promise.all(workers.map((w) => w.done));
     // The largest worker: what each node of a deployment must hold.
     const peak = Math.max(...measured.map((m) => m.peak_rss_mb));
-    return { system, wall_s: round(wall), peak_rss_mb: peak, workers: workerCount, steps: report.steps, rows: report.tables };
+    const result: BenchResult = { system, wall_s: round(wall), peak_rss_mb: peak, workers: workerCount, steps: report.steps, rows: report.tables };
+    if (yardstick) {
+      const staged = yardstick.objects / report.steps['stage-songs'];
+      result.get_rate = { minimal_client: yardstick, stage_songs_objects_per_s: round(staged), ratio: round(staged / yardstick.objects_per_s) };
+      log(`song GETs: stage-songs ${staged.toFixed(0)}/s, minimal client ${yardstick.objects_per_s.toFixed(0)}/s (ratio ${result.get_rate.ratio})`);
+    }
+    return result;
   } finally {
     await connection.close();
   }
+}
+
+/** The best a minimal client does on the song files, over a few concurrencies (its best is the bar, not its default). */
+async function songGetRate(settings: Parameters<typeof createS3Client>[0], bucket: string): Promise<GetRate> {
+  let best: GetRate | undefined;
+  for (const concurrency of [32, 128]) {
+    const rate = await minimalGetRate(createS3Client(settings), bucket, 'song_data/', concurrency);
+    log(`minimal client, ${concurrency} in flight: ${rate.objects} song objects at ${rate.objects_per_s.toFixed(0)}/s`);
+    if (!best || rate.objects_per_s > best.objects_per_s) best = { ...rate, seconds: round(rate.seconds), objects_per_s: round(rate.objects_per_s) };
+  }
+  return best!;
 }
 
 async function runPeer(system: 'duckdb' | 'pyspark', input: string, output: string, year: number, month: number): Promise<BenchResult> {

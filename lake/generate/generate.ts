@@ -46,14 +46,21 @@ interface User {
   registration: number;
 }
 
+/** Song files built and written together; bounds the generator's memory at a million songs. */
+const SONG_FILES_PER_CHUNK = 10_000;
+
 /** Writes a Sparkify-shaped data set (song_data/ and log_data/) that is the same for the same options. */
 export async function generateDataset(store: ObjectStore, options: GenerateOptions): Promise<GeneratedSummary> {
   const random = new Random(options.seed);
   const concurrency = options.concurrency ?? 64;
   const songs = makeSongs(random, options.songs);
-  // Keys are drawn before the parallel writes so the random sequence does not depend on write timing.
-  const songFiles = songs.map((song) => ({ key: songKey(song.song_id, random), body: JSON.stringify({ num_songs: 1, ...song }) }));
-  await mapLimit(songFiles, concurrency, (f) => store.put(f.key, f.body));
+  // Written a chunk at a time, so a million song files are never all in memory as JSON; keys are drawn before each
+  // chunk's parallel writes, so the random sequence does not depend on write timing.
+  for (let start = 0; start < songs.length; start += SONG_FILES_PER_CHUNK) {
+    const chunk = songs.slice(start, start + SONG_FILES_PER_CHUNK);
+    const songFiles = chunk.map((song) => ({ key: songKey(song.song_id, random), body: JSON.stringify({ num_songs: 1, ...song }) }));
+    await mapLimit(songFiles, concurrency, (f) => store.put(f.key, f.body));
+  }
   options.onProgress?.(`${songs.length} song files written`);
 
   const users = makeUsers(random, options.users);
@@ -66,17 +73,16 @@ export async function generateDataset(store: ObjectStore, options: GenerateOptio
     const month = ((options.from.month - 1 + m) % 12) + 1;
     const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
     const perDay = Math.ceil(options.events / days);
-    const files: { key: string; body: string }[] = [];
+    const mm = String(month).padStart(2, '0');
+    // One day's log is made and written before the next is made: memory holds a day, not a month of events.
     for (let day = 1; day <= days; day++) {
       const lines = makeDay(random, { year, month, day }, perDay, users, songs, popularity);
       events += lines.length;
       nextSong += lines.filter((l) => l.includes('"page":"NextSong"')).length;
-      const mm = String(month).padStart(2, '0');
-      files.push({ key: `log_data/${year}/${mm}/${year}-${mm}-${String(day).padStart(2, '0')}-events.json`, body: `${lines.join('\n')}\n` });
+      await store.put(`log_data/${year}/${mm}/${year}-${mm}-${String(day).padStart(2, '0')}-events.json`, `${lines.join('\n')}\n`);
     }
-    await mapLimit(files, concurrency, (f) => store.put(f.key, f.body));
-    logFiles += files.length;
-    options.onProgress?.(`${year}-${month}: ${files.length} log files written`);
+    logFiles += days;
+    options.onProgress?.(`${year}-${month}: ${days} log files written`);
   }
   return { songFiles: songs.length, artists: new Set(songs.map((s) => s.artist_id)).size, logFiles, events, nextSongEvents: nextSong };
 }
