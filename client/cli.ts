@@ -31,7 +31,7 @@ Commands:
                backfill --from 2018-11-01 --to 2019-01-31 [--id sparkify-daily]
   worker     Run a worker (workflows and activities) until SIGTERM or Ctrl-C.
   generate   Write a synthetic Sparkify data set.
-               --output URI --songs N --users N --events N --from YYYY-MM --months K --seed S
+               --output URI --songs N --users N --events N (per month) --from YYYY-MM --months K --seed S
   help       Show this text.
 
 Common options:

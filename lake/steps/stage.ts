@@ -130,8 +130,9 @@ export async function stagePart(ctx: StepContext, source: Source, part: number):
         else rejected.push(parsed.rejected);
       } else {
         const parsed = parseEventLog(object.key, text, ctx.month);
-        rows.push(...parsed.plays);
-        rejected.push(...parsed.rejected);
+        // A loop, not push(...plays): a day of a busy app is more plays than a call's arguments may number.
+        for (const play of parsed.plays) rows.push(play);
+        for (const r of parsed.rejected) rejected.push(r);
         totals.otherEvents += parsed.otherPages;
       }
     });
