@@ -1,20 +1,22 @@
 import { commitRun, discardStaging, type RunReport } from '../lake/steps/commit';
-import { planWrite, writePart, type WritePartResult } from '../lake/steps/write-partitions';
+import { planWrite, writePart, type TableSet, type WritePartResult } from '../lake/steps/write-partitions';
 import type { FanOutPlan, TaskCall } from '../workflows/dag';
 import type { ActivityDeps } from './deps';
 import { runStep } from './run-step';
 
 /**
- * `write`: fan-out that encodes staged rows as Parquet and puts each partition in place atomically.
+ * `write`: fan-out that puts each partition of one transform step's tables in place atomically (encoding the rows
+ * staged as NDJSON, copying the partitions already encoded).
  * `commit`: publishes the month (users merge, stale files, quarantine, _SUCCESS, run report).
  * `discard`: removes a cancelled run's staging area.
  */
 export function writePartitionsActivity(deps: ActivityDeps) {
-  return function writePartitions(call: TaskCall<{ phase: 'write' | 'commit' | 'discard' }>): Promise<FanOutPlan | WritePartResult | RunReport> {
+  return function writePartitions(call: TaskCall<{ phase: 'write' | 'commit' | 'discard'; tables?: TableSet }>): Promise<FanOutPlan | WritePartResult | RunReport> {
     return runStep<FanOutPlan | WritePartResult | RunReport>(call, deps, (ctx) => {
       if (call.params.phase === 'commit') return commitRun(ctx, call.taskSeconds);
       if (call.params.phase === 'discard') return discardStaging(ctx).then(() => ({ parts: 0 }));
-      return call.fanOut?.phase === 'part' ? writePart(ctx, call.fanOut.part) : planWrite(ctx);
+      const tables = call.params.tables ?? 'dimensions';
+      return call.fanOut?.phase === 'part' ? writePart(ctx, tables, call.fanOut.part) : planWrite(ctx, tables);
     });
   };
 }

@@ -100,8 +100,8 @@ export class StagingArea {
   tableManifest(step: string): string {
     return `${this.root}tables/manifest-${step}.json`;
   }
-  written(part: number): string {
-    return `${this.root}written/${partName(part)}.json`;
+  written(set: string, part: number): string {
+    return `${this.root}written/${set}-${partName(part)}.json`;
   }
   writtenPrefix(): string {
     return `${this.root}written/`;

@@ -61,17 +61,25 @@ export const SPARKIFY_DAG: DagSpec = {
       upstream: ['transform-dimensions'],
       options: computing('2h'),
     },
-    'write-partitions': {
+    // Two write-partitions tasks: the dimensions' files (a songs file per artist) go out while the facts are built.
+    'write-dimensions': {
       activity: 'writePartitions',
-      params: { phase: 'write' },
-      upstream: ['transform-dimensions', 'transform-facts'],
+      params: { phase: 'write', tables: 'dimensions' },
+      upstream: ['transform-dimensions'],
+      fanOut: { maxParallel: 64 },
+      options: heartbeating('1h'),
+    },
+    'write-facts': {
+      activity: 'writePartitions',
+      params: { phase: 'write', tables: 'facts' },
+      upstream: ['transform-facts'],
       fanOut: { maxParallel: 64 },
       options: heartbeating('1h'),
     },
     publish: {
       activity: 'writePartitions',
       params: { phase: 'commit' },
-      upstream: ['write-partitions'],
+      upstream: ['write-dimensions', 'write-facts'],
       options: heartbeating('1h'),
     },
   },

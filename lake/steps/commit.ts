@@ -76,7 +76,7 @@ export async function commitRun(ctx: StepContext, steps: Record<string, number>)
     staleFilesRemoved,
     quarantined,
     read: await inputVolume(ctx),
-    steps: { ...steps, 'write-partitions:commit': (Date.now() - started) / 1000 },
+    steps: { ...steps, 'publish:commit': (Date.now() - started) / 1000 },
     committedAt: new Date().toISOString(),
   };
   const body = JSON.stringify(report, null, 2);

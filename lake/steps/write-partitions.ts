@@ -25,15 +25,15 @@ export interface WritePartResult {
   bytes: number;
 }
 
-async function stagedTableFiles(ctx: StepContext): Promise<StagedTableFile[]> {
-  const manifests = await Promise.all(
-    ['dimensions', 'facts'].map((step) => readJson<StagedTableFile[]>(ctx, ctx.staging.tableManifest(step))),
-  );
-  return manifests.flat();
+/** Which transform step's tables a writePartitions task publishes: dimensions are written while facts are built. */
+export type TableSet = 'dimensions' | 'facts';
+
+async function stagedTableFiles(ctx: StepContext, set: TableSet): Promise<StagedTableFile[]> {
+  return readJson<StagedTableFile[]>(ctx, ctx.staging.tableManifest(set));
 }
 
-export async function planWrite(ctx: StepContext): Promise<{ parts: number }> {
-  return { parts: (await stagedTableFiles(ctx)).length };
+export async function planWrite(ctx: StepContext, set: TableSet): Promise<{ parts: number }> {
+  return { parts: (await stagedTableFiles(ctx, set)).length };
 }
 
 /** Concurrent rounds of puts between two checkpoints: few enough heartbeats, little work redone after a crash. */
@@ -57,13 +57,13 @@ interface PendingFile {
  * replacement is atomic: readers see the previous run's file or this one, never a mix or a fragment. Rows staged as
  * NDJSON are encoded here, one encoder per partition; partitions a transform step already encoded are copied.
  */
-export async function writePart(ctx: StepContext, part: number): Promise<WritePartResult> {
-  const file = (await stagedTableFiles(ctx))[part];
-  if (!file) throw new Error(`writePartitions part ${part} is not in the plan`);
+export async function writePart(ctx: StepContext, set: TableSet, part: number): Promise<WritePartResult> {
+  const file = (await stagedTableFiles(ctx, set))[part];
+  if (!file) throw new Error(`writePartitions part ${part} of the ${set} is not in the plan`);
   const pending = 'encoded' in file ? encodedFiles(ctx, file) : await encodeRows(ctx, file);
   const checkpoint = await putAll(ctx, pending);
   const summary: WrittenSummary = { table: file.table, files: pending.map(({ key, rows }) => ({ key, rows })) };
-  await ctx.output.put(ctx.staging.written(part), JSON.stringify(summary));
+  await ctx.output.put(ctx.staging.written(set, part), JSON.stringify(summary));
   return { table: file.table, rows: checkpoint.rows, partitions: pending.length, bytes: checkpoint.bytes };
 }
 

@@ -25,7 +25,9 @@ export async function runStepsInProcess(input: ObjectStore, output: ObjectStore,
   }
   await transformDimensions(ctx);
   await transformFacts(ctx);
-  const { parts } = await planWrite(ctx);
-  for (let part = 0; part < parts; part++) await writePart(ctx, part);
+  for (const set of ['dimensions', 'facts'] as const) {
+    const { parts } = await planWrite(ctx, set);
+    for (let part = 0; part < parts; part++) await writePart(ctx, set, part);
+  }
   return commitRun(ctx, {});
 }

@@ -131,7 +131,7 @@ describe('lake keys and the staging area', () => {
     expect(area.staged('events', 2, 10)).toBe('_staging/wf/run/staged/events/part-00002-b00010.ndjson');
     expect(area.staged('events', 2, 10).startsWith(area.stagedPrefix('events'))).toBe(true);
     expect(area.quarantine('songs', 0, 1).startsWith(area.quarantinePrefix('songs'))).toBe(true);
-    expect(area.written(12).startsWith(area.writtenPrefix())).toBe(true);
+    expect(area.written('facts', 12).startsWith(area.writtenPrefix())).toBe(true);
     const keys = [9, 10, 100, 1].map((n) => area.tableRows('users', n));
     expect([...keys].sort()).toEqual([1, 9, 10, 100].map((n) => area.tableRows('users', n)));
   });

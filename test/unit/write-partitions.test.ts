@@ -58,20 +58,20 @@ describe('writePart', () => {
 
   it('a part that crashed midway, resumed from its last checkpoint, publishes the same files as one uninterrupted call', async () => {
     const clean = await prepared('clean');
-    const { parts } = await planWrite(contextFor(input, clean, { report: () => undefined, resumeFrom: () => undefined }));
+    const { parts } = await planWrite(contextFor(input, clean, { report: () => undefined, resumeFrom: () => undefined }), 'dimensions');
     const cleanResults = [];
-    for (let part = 0; part < parts; part++) cleanResults.push(await writePart(contextFor(input, clean, { report: () => undefined, resumeFrom: () => undefined }), part));
+    for (let part = 0; part < parts; part++) cleanResults.push(await writePart(contextFor(input, clean, { report: () => undefined, resumeFrom: () => undefined }), 'dimensions', part));
 
     await prepared('crashed');
     const crashing = new FailingStore(path.join(root, 'crashed'), 150);
     let checkpoint: unknown;
     const recording = contextFor(input, crashing, { report: (d) => (checkpoint = structuredClone(d)), resumeFrom: () => undefined });
-    await expect(writePart(recording, 0)).rejects.toThrow('simulated crash');
+    await expect(writePart(recording, 'dimensions', 0)).rejects.toThrow('simulated crash');
     expect((checkpoint as { nextPartition: number }).nextPartition).toBeGreaterThan(0);
 
     const resumed = new LocalStore(path.join(root, 'crashed'));
-    const result = await writePart(contextFor(input, resumed, { report: () => undefined, resumeFrom: <T>() => checkpoint as T }), 0);
-    for (let part = 1; part < parts; part++) await writePart(contextFor(input, resumed, { report: () => undefined, resumeFrom: () => undefined }), part);
+    const result = await writePart(contextFor(input, resumed, { report: () => undefined, resumeFrom: <T>() => checkpoint as T }), 'dimensions', 0);
+    for (let part = 1; part < parts; part++) await writePart(contextFor(input, resumed, { report: () => undefined, resumeFrom: () => undefined }), 'dimensions', part);
 
     const expected = await dataFiles(clean);
     expect(expected.size).toBeGreaterThan(200);
