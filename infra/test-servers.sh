@@ -288,6 +288,20 @@ start_minio() {
       "${WORK_DIR}/minio-data")"
 }
 
+temporal_ready() { "$TEMPORAL_BIN" operator cluster health --address "127.0.0.1:${TEMPORAL_PORT}" --command-timeout 5s; }
+minio_ready() { http_ok "http://127.0.0.1:${MINIO_PORT}/minio/health/live"; }
+
+# settle_with_retries NAME START_FN READY_FN PGID_VAR LOG_VAR: waits for a
+# started server; after a lost port race starts it again (READY_FN reads the
+# new ports), up to PORT_ATTEMPTS starts in all.
+settle_with_retries() {
+  local name="$1" start_fn="$2" ready_fn="$3" pgid_var="$4" log_var="$5" attempt=1
+  until settle "$name" "${!pgid_var}" "${!log_var}" "$ready_fn"; do
+    ((attempt++ < PORT_ATTEMPTS)) || die "${name} lost the port race ${PORT_ATTEMPTS} times"
+    "$start_fn"
+  done
+}
+
 # Both are started before either is waited for. A lost port race (another
 # process, often the other server, bound a port between our pick and its
 # bind) is retried on new ports a few times; any other failure is fatal.
@@ -305,12 +319,7 @@ fi
 
 # ------------------------------------------------------------ wait for both --
 if ((START_TEMPORAL)); then
-  attempt=1
-  until settle temporal "$TEMPORAL_PGID" "$TEMPORAL_LOG" \
-    "$TEMPORAL_BIN" operator cluster health --address "127.0.0.1:${TEMPORAL_PORT}" --command-timeout 5s; do
-    ((attempt++ < PORT_ATTEMPTS)) || die "temporal lost the port race ${PORT_ATTEMPTS} times"
-    start_temporal
-  done
+  settle_with_retries temporal start_temporal temporal_ready TEMPORAL_PGID TEMPORAL_LOG
   export TEMPORAL_ADDRESS="127.0.0.1:${TEMPORAL_PORT}"
   export TEMPORAL_UI_URL="http://127.0.0.1:${TEMPORAL_UI_PORT}"
 else
@@ -321,11 +330,7 @@ else
 fi
 
 if ((START_MINIO)); then
-  attempt=1
-  until settle minio "$MINIO_PGID" "$MINIO_LOG" http_ok "http://127.0.0.1:${MINIO_PORT}/minio/health/live"; do
-    ((attempt++ < PORT_ATTEMPTS)) || die "minio lost the port race ${PORT_ATTEMPTS} times"
-    start_minio
-  done
+  settle_with_retries minio start_minio minio_ready MINIO_PGID MINIO_LOG
   export S3_ENDPOINT="http://127.0.0.1:${MINIO_PORT}"
   export AWS_ACCESS_KEY_ID="$MINIO_USER"
   export AWS_SECRET_ACCESS_KEY="$MINIO_PASSWORD"
