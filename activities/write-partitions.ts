@@ -10,13 +10,15 @@ import { runStep } from './run-step';
  * `commit`: publishes the month (users merge, stale files, quarantine, _SUCCESS, run report).
  * `discard`: removes a cancelled run's staging area.
  */
+export type WritePartitionsParams = { phase: 'write'; tables: TableSet } | { phase: 'commit' } | { phase: 'discard' };
+
 export function writePartitionsActivity(deps: ActivityDeps) {
-  return function writePartitions(call: TaskCall<{ phase: 'write' | 'commit' | 'discard'; tables?: TableSet }>): Promise<FanOutPlan | WritePartResult | RunReport> {
+  return function writePartitions(call: TaskCall<WritePartitionsParams>): Promise<FanOutPlan | WritePartResult | RunReport> {
     return runStep<FanOutPlan | WritePartResult | RunReport>(call, deps, (ctx) => {
-      if (call.params.phase === 'commit') return commitRun(ctx, call.taskSeconds);
-      if (call.params.phase === 'discard') return discardStaging(ctx).then(() => ({ parts: 0 }));
-      const tables = call.params.tables ?? 'dimensions';
-      return call.fanOut?.phase === 'part' ? writePart(ctx, tables, call.fanOut.part) : planWrite(ctx, tables);
+      const params = call.params;
+      if (params.phase === 'commit') return commitRun(ctx, call.taskSeconds);
+      if (params.phase === 'discard') return discardStaging(ctx).then(() => ({ parts: 0 }));
+      return call.fanOut?.phase === 'part' ? writePart(ctx, params.tables, call.fanOut.part) : planWrite(ctx, params.tables);
     });
   };
 }

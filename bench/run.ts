@@ -18,7 +18,7 @@ import { generateDataset, type GeneratedSummary } from '../lake/generate/generat
 import { StoreFactory } from '../lake/storage/location';
 import { LocalStore } from '../lake/storage/local-store';
 import { listAll } from '../lake/storage/object-store';
-import { createS3Client } from '../lake/storage/s3-store';
+import { createS3Client, type S3Settings } from '../lake/storage/s3-store';
 import { minimalGetRate, type GetRate } from './get-rate';
 import { measure } from './measure';
 import { SCALES, type Scale } from './scales';
@@ -157,7 +157,7 @@ async function runSparkify(
 }
 
 /** The best a minimal client does on the song files, over a few concurrencies (its best is the bar, not its default). */
-async function songGetRate(settings: Parameters<typeof createS3Client>[0], bucket: string): Promise<GetRate> {
+async function songGetRate(settings: S3Settings, bucket: string): Promise<GetRate> {
   let best: GetRate | undefined;
   for (const concurrency of [32, 128]) {
     const rate = await minimalGetRate(createS3Client(settings), bucket, 'song_data/', concurrency);

@@ -253,12 +253,17 @@ export PATH="${WORK_DIR}/bin:${PATH}"
 # Each server is started (and, if a port it was given got taken meanwhile,
 # started again on fresh ports) in a function; both are launched before
 # waiting on either, so their start-up overlaps.
-start_temporal() {
+# pick_port_pair VAR1 VAR2: two distinct free loopback ports into the named variables.
+pick_port_pair() {
   local ports
   mapfile -t ports < <(free_ports 2)
   ((${#ports[@]} == 2)) || die "could not pick free ports"
-  TEMPORAL_PORT="${ports[0]}"
-  TEMPORAL_UI_PORT="${ports[1]}"
+  printf -v "$1" '%s' "${ports[0]}"
+  printf -v "$2" '%s' "${ports[1]}"
+}
+
+start_temporal() {
+  pick_port_pair TEMPORAL_PORT TEMPORAL_UI_PORT
   TEMPORAL_LOG="${WORK_DIR}/temporal-${TEMPORAL_PORT}.log"
   rm -f "${WORK_DIR}/temporal.db"
   log "starting temporal dev server on 127.0.0.1:${TEMPORAL_PORT} (UI :${TEMPORAL_UI_PORT})"
@@ -272,11 +277,7 @@ start_temporal() {
 }
 
 start_minio() {
-  local ports
-  mapfile -t ports < <(free_ports 2)
-  ((${#ports[@]} == 2)) || die "could not pick free ports"
-  MINIO_PORT="${ports[0]}"
-  MINIO_CONSOLE_PORT="${ports[1]}"
+  pick_port_pair MINIO_PORT MINIO_CONSOLE_PORT
   MINIO_LOG="${WORK_DIR}/minio-${MINIO_PORT}.log"
   log "starting minio on 127.0.0.1:${MINIO_PORT} (console :${MINIO_CONSOLE_PORT})"
   # Credentials go through the environment only (never argv, never printed).

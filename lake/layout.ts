@@ -63,14 +63,18 @@ export class StagingArea {
   manifest(source: string, part: number): string {
     return `${this.root}manifest/${source}/${partName(part)}.json`;
   }
+  /** What one stage part left of one kind (its staged rows or its quarantined records), as a key prefix. */
+  partPrefix(kind: 'staged' | 'quarantine', source: string, part: number): string {
+    return `${this.root}${kind}/${source}/${partName(part)}-`;
+  }
   staged(source: string, part: number, batch: number): string {
-    return `${this.root}staged/${source}/${partName(part)}-b${String(batch).padStart(5, '0')}.ndjson`;
+    return `${this.partPrefix('staged', source, part)}b${String(batch).padStart(5, '0')}.ndjson`;
   }
   stagedPrefix(source: string): string {
     return `${this.root}staged/${source}/`;
   }
   quarantine(source: string, part: number, batch: number): string {
-    return `${this.root}quarantine/${source}/${partName(part)}-b${String(batch).padStart(5, '0')}.ndjson`;
+    return `${this.partPrefix('quarantine', source, part)}b${String(batch).padStart(5, '0')}.ndjson`;
   }
   quarantinePrefix(source: string): string {
     return `${this.root}quarantine/${source}/`;

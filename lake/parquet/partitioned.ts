@@ -2,7 +2,8 @@ import { partitionPath } from '../layout';
 import type { TableSpec } from '../tables/catalog';
 import { ParquetEncoder } from './encode';
 
-export interface EncodedPartition {
+/** One partition being encoded. */
+export interface OpenPartition {
   /** Hive partition path, e.g. `year=2018/month=11`; empty for an unpartitioned table. */
   path: string;
   rows: number;
@@ -14,7 +15,7 @@ export interface EncodedPartition {
  * Each encoder holds its partition compressed, so memory grows with the output's size, not with the rows' objects.
  */
 export class PartitionedEncoder {
-  private readonly partitions = new Map<string, EncodedPartition>();
+  private readonly partitions = new Map<string, OpenPartition>();
 
   constructor(readonly table: TableSpec) {}
 
@@ -27,7 +28,7 @@ export class PartitionedEncoder {
   }
 
   /** In partition-path order, so every run publishes in the same order. */
-  sorted(): EncodedPartition[] {
+  sorted(): OpenPartition[] {
     return [...this.partitions.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 }

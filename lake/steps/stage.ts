@@ -162,9 +162,10 @@ async function readSongCache(ctx: StepContext, parts: number, part: number): Pro
 
 /** Rebuilt from what this part staged, so it is right even when the call resumed halfway through. */
 async function writeSongCache(ctx: StepContext, parts: number, part: number, manifest: ObjectInfo[]): Promise<void> {
-  const prefix = (dir: 'staged' | 'quarantine') => `${ctx.staging.root}${dir}/songs/part-${String(part).padStart(5, '0')}-`;
-  const songs = new Map((await readStaged<SongRecord>(ctx, prefix('staged'))).map((s) => [s.source_key, s]));
-  const rejected = new Map((await readStaged<QuarantineRecord>(ctx, prefix('quarantine'))).map((r) => [r.source_key, r]));
+  const songs = new Map((await readStaged<SongRecord>(ctx, ctx.staging.partPrefix('staged', 'songs', part))).map((s) => [s.source_key, s]));
+  const rejected = new Map(
+    (await readStaged<QuarantineRecord>(ctx, ctx.staging.partPrefix('quarantine', 'songs', part))).map((r) => [r.source_key, r]),
+  );
   const entries: SongCacheEntry[] = manifest.map((o) => ({ key: o.key, etag: o.etag, song: songs.get(o.key), rejected: rejected.get(o.key) }));
   await ctx.output.put(lakeKeys.songCache(parts, part), toNdjson(entries));
 }

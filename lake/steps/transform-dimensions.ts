@@ -4,17 +4,9 @@ import { toNdjson } from '../ndjson';
 import { buildArtists, buildSongs, chooseSongRecords, type SongRow } from '../tables/songs';
 import type { SongKey } from '../tables/song-lookup';
 import { latestUserStates, type UserState } from '../tables/users';
-import type { TableName } from '../tables/catalog';
 import type { StepContext } from './context';
 import { readStaged } from './staged-reader';
-
-/**
- * One writePartitions call's share of a table: NDJSON rows it encodes (`keys`), or Parquet partitions a transform step
- * already encoded (`encoded`), which it copies into place. No partition is split across two entries.
- */
-export type StagedTableFile =
-  | { table: TableName; keys: string[] }
-  | { table: TableName; encoded: { partition: string; key: string; rows: number }[] };
+import type { StagedTableFile } from './write-partitions';
 
 export interface DimensionsResult {
   songs: number;

@@ -7,7 +7,7 @@ import { SongLookup, type SongKey } from '../tables/song-lookup';
 import { songplayOf } from '../tables/songplays';
 import { timeRowOf } from '../tables/time';
 import type { StepContext } from './context';
-import type { StagedTableFile } from './transform-dimensions';
+import type { StagedPartitionFile, StagedTableFile } from './write-partitions';
 
 export interface FactsResult {
   songplays: number;
@@ -48,7 +48,7 @@ export async function transformFacts(ctx: StepContext): Promise<FactsResult> {
 }
 
 async function stageEncoded(ctx: StepContext, encoder: PartitionedEncoder): Promise<StagedTableFile> {
-  const encoded = [];
+  const encoded: StagedPartitionFile[] = [];
   for (const partition of encoder.sorted()) {
     const key = ctx.staging.encodedPartition(encoder.table.name, partition.path);
     await ctx.output.put(key, partition.encoder.finish());

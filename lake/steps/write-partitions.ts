@@ -5,7 +5,6 @@ import { PartitionedEncoder } from '../parquet/partitioned';
 import { TABLES, type TableName } from '../tables/catalog';
 import type { StepContext } from './context';
 import { readJson } from './staged-reader';
-import type { StagedTableFile } from './transform-dimensions';
 
 export interface WrittenFile {
   key: string;
@@ -24,6 +23,19 @@ export interface WritePartResult {
   partitions: number;
   bytes: number;
 }
+
+/** A partition file a transform step encoded already, waiting in staging for writePartitions to copy into place. */
+export interface StagedPartitionFile {
+  partition: string;
+  key: string;
+  rows: number;
+}
+
+/**
+ * One writePartitions call's share of a table, as the transform steps list it in their manifests: NDJSON rows it
+ * encodes (`keys`), or partitions already encoded (`encoded`). No partition is split across two entries.
+ */
+export type StagedTableFile = { table: TableName; keys: string[] } | { table: TableName; encoded: StagedPartitionFile[] };
 
 /** Which transform step's tables a writePartitions task publishes: dimensions are written while facts are built. */
 export type TableSet = 'dimensions' | 'facts';
