@@ -30,16 +30,19 @@ function toParquetValue(column: ColumnSpec, value: unknown): unknown {
 }
 
 /**
- * One snappy-compressed Parquet file being built: rows go in one at a time and are encoded a row group at a time, so
- * a partition of millions of rows holds one row group's values plus the compressed bytes so far.
+ * One snappy-compressed Parquet file being built: rows go in one at a time and are encoded a row group at a time into
+ * `out`, so a partition of millions of rows holds one row group's values plus whatever `out` keeps (all the compressed
+ * bytes for a ByteWriter, one chunk for a SpillFileWriter).
  */
-export class ParquetEncoder {
-  private readonly bytes = new ByteWriter();
+export class ParquetEncoder<Out extends ByteWriter = ByteWriter> {
   private readonly writer: ParquetWriter;
   private columns: unknown[][];
 
-  constructor(private readonly table: TableSpec) {
-    this.writer = new ParquetWriter({ writer: this.bytes, schema: schemaOf(table) as never, codec: 'SNAPPY', createdBy: 'sparkify-lake' });
+  constructor(
+    private readonly table: TableSpec,
+    readonly out: Out,
+  ) {
+    this.writer = new ParquetWriter({ writer: out, schema: schemaOf(table) as never, codec: 'SNAPPY', createdBy: 'sparkify-lake' });
     this.columns = table.columns.map(() => []);
   }
 
@@ -55,10 +58,10 @@ export class ParquetEncoder {
     if (this.columns[0].length >= ROW_GROUP_SIZE) this.flush();
   }
 
-  finish(): Buffer {
+  /** Writes the last row group and the footer; `out` then holds (or has written) the whole file. */
+  finish(): void {
     this.flush();
     this.writer.finish();
-    return Buffer.from(this.bytes.getBuffer());
   }
 
   private flush(): void {
@@ -71,9 +74,16 @@ export class ParquetEncoder {
   }
 }
 
+/** The finished file of an in-memory encoder, sharing its bytes rather than copying them. */
+export function finishToBuffer(encoder: ParquetEncoder): Buffer {
+  encoder.finish();
+  const bytes = encoder.out.getBytes();
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /** Encodes rows of one table (its partition columns left out) as one snappy-compressed Parquet file. */
 export async function encodeParquet(table: TableSpec, rows: Iterable<object>): Promise<Buffer> {
-  const encoder = new ParquetEncoder(table);
+  const encoder = new ParquetEncoder(table, new ByteWriter());
   for (const row of rows) encoder.append(row);
-  return encoder.finish();
+  return finishToBuffer(encoder);
 }

@@ -1,34 +1,39 @@
+import { ByteWriter } from 'hyparquet-writer';
 import { partitionPath } from '../layout';
 import type { TableSpec } from '../tables/catalog';
 import { ParquetEncoder } from './encode';
 
 /** One partition being encoded. */
-export interface OpenPartition {
+export interface OpenPartition<Out extends ByteWriter = ByteWriter> {
   /** Hive partition path, e.g. `year=2018/month=11`; empty for an unpartitioned table. */
   path: string;
   rows: number;
-  encoder: ParquetEncoder;
+  encoder: ParquetEncoder<Out>;
 }
 
 /**
  * Rows of one table spread over one Parquet encoder per Hive partition, as Spark's `partitionBy` lays them out.
- * Each encoder holds its partition compressed, so memory grows with the output's size, not with the rows' objects.
+ * Each encoder holds its partition compressed, or writes it to a spill file as it goes (`outFor`), so memory grows
+ * with the output's size at most, never with the rows' objects.
  */
-export class PartitionedEncoder {
-  private readonly partitions = new Map<string, OpenPartition>();
+export class PartitionedEncoder<Out extends ByteWriter = ByteWriter> {
+  private readonly partitions = new Map<string, OpenPartition<Out>>();
 
-  constructor(readonly table: TableSpec) {}
+  constructor(
+    readonly table: TableSpec,
+    private readonly outFor: (partition: string) => Out = () => new ByteWriter() as Out,
+  ) {}
 
   append(row: object): void {
     const path = partitionPath(this.table, row as Record<string, unknown>);
     let entry = this.partitions.get(path);
-    if (!entry) this.partitions.set(path, (entry = { path, rows: 0, encoder: new ParquetEncoder(this.table) }));
+    if (!entry) this.partitions.set(path, (entry = { path, rows: 0, encoder: new ParquetEncoder(this.table, this.outFor(path)) }));
     entry.encoder.append(row);
     entry.rows++;
   }
 
   /** In partition-path order, so every run publishes in the same order. */
-  sorted(): OpenPartition[] {
+  sorted(): OpenPartition<Out>[] {
     return [...this.partitions.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 }

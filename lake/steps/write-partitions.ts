@@ -1,6 +1,7 @@
 import { mapLimit } from '../concurrency';
 import { dataFileKey } from '../layout';
 import { fromNdjson } from '../ndjson';
+import { finishToBuffer } from '../parquet/encode';
 import { PartitionedEncoder } from '../parquet/partitioned';
 import { TABLES, type TableName } from '../tables/catalog';
 import type { StepContext } from './context';
@@ -29,6 +30,7 @@ export interface StagedPartitionFile {
   partition: string;
   key: string;
   rows: number;
+  bytes: number;
 }
 
 /**
@@ -57,11 +59,11 @@ interface WriteCheckpoint {
   bytes: number;
 }
 
-/** One partition file to put: its final key, its rows, and how to get its bytes. */
+/** One partition file to put: its final key, its rows, and how to put it there (giving its size). */
 interface PendingFile {
   key: string;
   rows: number;
-  body: () => Promise<Buffer>;
+  put: () => Promise<number>;
 }
 
 /**
@@ -79,8 +81,16 @@ export async function writePart(ctx: StepContext, set: TableSet, part: number): 
   return { table: file.table, rows: checkpoint.rows, partitions: pending.length, bytes: checkpoint.bytes };
 }
 
+/** A copy inside the store: on S3 the bytes never pass through the worker. */
 function encodedFiles(ctx: StepContext, file: Extract<StagedTableFile, { encoded: unknown }>): PendingFile[] {
-  return file.encoded.map((p) => ({ key: dataFileKey(file.table, p.partition), rows: p.rows, body: () => ctx.output.get(p.key) }));
+  return file.encoded.map((p) => {
+    const key = dataFileKey(file.table, p.partition);
+    const put = async () => {
+      await ctx.output.copy(p.key, key);
+      return p.bytes;
+    };
+    return { key, rows: p.rows, put };
+  });
 }
 
 async function encodeRows(ctx: StepContext, file: Extract<StagedTableFile, { keys: unknown }>): Promise<PendingFile[]> {
@@ -88,7 +98,18 @@ async function encodeRows(ctx: StepContext, file: Extract<StagedTableFile, { key
   for (const key of file.keys) {
     for (const row of fromNdjson<Record<string, unknown>>(await ctx.output.get(key))) encoder.append(row);
   }
-  return encoder.sorted().map((p) => ({ key: dataFileKey(file.table, p.path), rows: p.rows, body: async () => p.encoder.finish() }));
+  return encoder.sorted().map((p) => {
+    const key = dataFileKey(file.table, p.path);
+    return {
+      key,
+      rows: p.rows,
+      put: async () => {
+        const bytes = finishToBuffer(p.encoder);
+        await ctx.output.put(key, bytes);
+        return bytes.length;
+      },
+    };
+  });
 }
 
 /**
@@ -100,11 +121,7 @@ async function putAll(ctx: StepContext, files: PendingFile[]): Promise<WriteChec
   const batchSize = ctx.ioConcurrency * PUT_BATCHES_PER_REPORT;
   for (let start = checkpoint.nextPartition; start < files.length; start += batchSize) {
     const batch = files.slice(start, start + batchSize);
-    const sizes = await mapLimit(batch, ctx.ioConcurrency, async ({ key, body }) => {
-      const bytes = await body();
-      await ctx.output.put(key, bytes);
-      return bytes.length;
-    });
+    const sizes = await mapLimit(batch, ctx.ioConcurrency, ({ put }) => put());
     checkpoint.nextPartition = start + batch.length;
     checkpoint.rows += batch.reduce((sum, { rows }) => sum + rows, 0);
     checkpoint.bytes += sizes.reduce((sum, size) => sum + size, 0);

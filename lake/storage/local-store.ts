@@ -65,12 +65,26 @@ export class LocalStore implements ObjectStore {
     }
   }
 
-  async put(key: string, body: Buffer | string): Promise<void> {
+  put(key: string, body: Buffer | string): Promise<void> {
+    return this.replace(key, (temp) => fs.writeFile(temp, body));
+  }
+
+  putFile(key: string, localPath: string): Promise<void> {
+    return this.replace(key, (temp) => fs.copyFile(localPath, temp));
+  }
+
+  copy(fromKey: string, toKey: string): Promise<void> {
+    const source = this.pathOf(fromKey);
+    return this.replace(toKey, (temp) => fs.copyFile(source, temp));
+  }
+
+  /** Writes the new content beside the target and renames it over: readers see the old file or the new one. */
+  private async replace(key: string, write: (temp: string) => Promise<void>): Promise<void> {
     const target = this.pathOf(key);
     await fs.mkdir(path.dirname(target), { recursive: true });
     const temp = path.join(path.dirname(target), `${TEMP_PREFIX}${randomBytes(6).toString('hex')}`);
     try {
-      await fs.writeFile(temp, body);
+      await write(temp);
       await fs.rename(temp, target);
     } catch (err) {
       await fs.rm(temp, { force: true });

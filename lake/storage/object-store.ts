@@ -17,6 +17,10 @@ export interface ObjectStore {
   getIfExists(key: string): Promise<Buffer | undefined>;
   /** Readers see either the previous object or the whole new one, never a part of it. */
   put(key: string, body: Buffer | string): Promise<void>;
+  /** `put` of a local file's content, read a part at a time: a month's Parquet file never has to fit in memory. */
+  putFile(key: string, localPath: string): Promise<void>;
+  /** Replaces `toKey` with a copy of `fromKey` as atomically as `put`, without the bytes passing through us. */
+  copy(fromKey: string, toKey: string): Promise<void>;
   deleteMany(keys: string[]): Promise<void>;
 }
 

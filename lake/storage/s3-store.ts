@@ -1,8 +1,10 @@
+import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateMultipartUploadCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
@@ -93,33 +95,46 @@ export class S3Store implements ObjectStore {
       await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, Body: bytes }));
       return;
     }
-    await this.putMultipart(this.prefix + key, bytes);
+    await this.putMultipart(this.prefix + key, partsOfBuffer(bytes));
   }
 
-  private async putMultipart(fullKey: string, bytes: Buffer): Promise<void> {
+  async putFile(key: string, localPath: string): Promise<void> {
+    const { size } = await fs.stat(localPath);
+    if (size <= MULTIPART_THRESHOLD) {
+      await this.put(key, await fs.readFile(localPath));
+      return;
+    }
+    await this.putMultipart(this.prefix + key, partsOfFile(localPath, size));
+  }
+
+  /** A server-side copy; S3 caps one at 5 GB, far above a month's partition. */
+  async copy(fromKey: string, toKey: string): Promise<void> {
+    const source = encodeURIComponent(this.prefix + fromKey).replace(/%2F/g, '/');
+    await this.client.send(
+      new CopyObjectCommand({ Bucket: this.bucket, Key: this.prefix + toKey, CopySource: `${this.bucket}/${source}` }),
+    );
+  }
+
+  /** S3 makes a multipart upload visible only once it is completed, so no reader sees a part of it. */
+  private async putMultipart(fullKey: string, parts: AsyncIterable<Uint8Array>): Promise<void> {
     const { UploadId } = await this.client.send(
       new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: fullKey }),
     );
     try {
-      const parts: { ETag: string; PartNumber: number }[] = [];
-      for (let offset = 0, n = 1; offset < bytes.length; offset += PART_SIZE, n++) {
+      const uploaded: { ETag: string; PartNumber: number }[] = [];
+      let n = 1;
+      for await (const body of parts) {
         const res = await this.client.send(
-          new UploadPartCommand({
-            Bucket: this.bucket,
-            Key: fullKey,
-            UploadId,
-            PartNumber: n,
-            Body: bytes.subarray(offset, offset + PART_SIZE),
-          }),
+          new UploadPartCommand({ Bucket: this.bucket, Key: fullKey, UploadId, PartNumber: n, Body: body }),
         );
-        parts.push({ ETag: res.ETag ?? '', PartNumber: n });
+        uploaded.push({ ETag: res.ETag ?? '', PartNumber: n++ });
       }
       await this.client.send(
         new CompleteMultipartUploadCommand({
           Bucket: this.bucket,
           Key: fullKey,
           UploadId,
-          MultipartUpload: { Parts: parts },
+          MultipartUpload: { Parts: uploaded },
         }),
       );
     } catch (err) {
@@ -144,5 +159,24 @@ export class S3Store implements ObjectStore {
         throw new Error(`Could not delete ${res.Errors.length} objects, first ${first.Key}: ${first.Code}`);
       }
     }
+  }
+}
+
+async function* partsOfBuffer(bytes: Buffer): AsyncIterable<Uint8Array> {
+  for (let offset = 0; offset < bytes.length; offset += PART_SIZE) yield bytes.subarray(offset, offset + PART_SIZE);
+}
+
+/** One part of the file in memory at a time. */
+async function* partsOfFile(localPath: string, size: number): AsyncIterable<Uint8Array> {
+  const file = await fs.open(localPath, 'r');
+  try {
+    for (let offset = 0; offset < size; offset += PART_SIZE) {
+      const part = Buffer.alloc(Math.min(PART_SIZE, size - offset));
+      const { bytesRead } = await file.read(part, 0, part.length, offset);
+      if (bytesRead !== part.length) throw new Error(`${localPath} changed while it was uploaded`);
+      yield part;
+    }
+  } finally {
+    await file.close();
   }
 }

@@ -141,6 +141,28 @@ describe('LocalStore', () => {
     expect(await keys('')).toEqual(['keep/me']);
   });
 
+  it('puts a local file and copies an object, whole, leaving no temporary file and the source unchanged', async () => {
+    const outside = path.join(os.tmpdir(), `sparkify-putfile-${process.pid}`);
+    writeFileSync(outside, Buffer.from([7, 8, 9]));
+    try {
+      await store.putFile('a/year=2018/file.parquet', outside);
+      await store.put('b/old', 'previous content');
+      await store.copy('a/year=2018/file.parquet', 'b/old');
+      expect([...(await store.get('b/old'))]).toEqual([7, 8, 9]);
+      expect([...(await store.get('a/year=2018/file.parquet'))]).toEqual([7, 8, 9]);
+      expect(tree().filter((f) => f.includes('.sparkify-tmp-'))).toEqual([]);
+    } finally {
+      rmSync(outside, { force: true });
+    }
+  });
+
+  it('fails a copy from a missing key without touching the target', async () => {
+    await store.put('target', 'kept');
+    await expect(store.copy('missing', 'target')).rejects.toThrow(/ENOENT/);
+    expect((await store.get('target')).toString()).toBe('kept');
+    expect(tree()).toEqual(['target']);
+  });
+
   // Regression: list() did not check its prefix as pathOf() checks keys, so list('../') walked the root's parent
   // folder and yielded files outside the store (keys such as '../sibling/secret').
   it('does not list files outside the root for a prefix starting with "../"', async () => {
