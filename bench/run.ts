@@ -4,7 +4,7 @@
  * Runs under infra/test-servers.sh, which provides the Temporal dev server and MinIO.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,13 +14,14 @@ import { runMonth } from '../client/run-month';
 import { projectRoot } from '../client/temporal-cli';
 import { mapLimit } from '../lake/concurrency';
 import { loadConfig } from '../lake/config';
-import { generateDataset, type GeneratedSummary } from '../lake/generate/generate';
 import { StoreFactory } from '../lake/storage/location';
 import { LocalStore } from '../lake/storage/local-store';
 import { listAll } from '../lake/storage/object-store';
 import { createS3Client, type S3Settings } from '../lake/storage/s3-store';
+import { ensureDataset } from './datasets';
 import { minimalGetRate, type GetRate } from './get-rate';
 import { measure } from './measure';
+import { startWorkers } from './worker-pool';
 import { SCALES, type Scale } from './scales';
 
 const SYSTEMS = ['sparkify-local', 'sparkify-s3', 'duckdb', 'pyspark'] as const;
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
   const systems = (values.systems?.split(',') ?? [...SYSTEMS]) as System[];
   const work = path.join(projectRoot, '.sparkify', 'bench', scale);
   const input = path.join(work, 'input');
-  const dataset = await ensureDataset(input, scale);
+  const dataset = await ensureDataset(input, SCALES[scale], log);
   const { year, month } = SCALES[scale].from;
 
   const workers = Number(values.workers);
@@ -77,25 +78,6 @@ async function main(): Promise<void> {
     if (values.json) writeFileSync(values.json, JSON.stringify({ scale, dataset, machine: machine(), results }, null, 2));
   }
   printTable(results);
-}
-
-async function ensureDataset(input: string, scale: Scale): Promise<GeneratedSummary & { bytes: number }> {
-  const marker = path.join(path.dirname(input), 'dataset.json');
-  const wanted = JSON.stringify(SCALES[scale]);
-  if (existsSync(marker)) {
-    const saved = JSON.parse(readFileSync(marker, 'utf8'));
-    if (JSON.stringify(saved.options) === wanted) return saved.summary;
-  }
-  rmSync(input, { recursive: true, force: true });
-  log(`generating the ${scale} data set in ${input}…`);
-  const started = Date.now();
-  const store = new LocalStore(input);
-  const summary = await generateDataset(store, { ...SCALES[scale], onProgress: log });
-  const bytes = (await listAll(store, '')).reduce((sum, o) => sum + o.size, 0);
-  log(`generated in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  mkdirSync(path.dirname(marker), { recursive: true });
-  writeFileSync(marker, JSON.stringify({ options: SCALES[scale], summary: { ...summary, bytes } }, null, 2));
-  return { ...summary, bytes };
 }
 
 /** The pipeline as users run it: worker processes on the dev server, the month started through the client. */
@@ -125,25 +107,15 @@ async function runSparkify(
     yardstick = await songGetRate(config.s3, inputUri.slice(5, -1));
   }
   // --profile DIR: each worker writes a V8 CPU profile there when it exits (open it in Chrome DevTools).
-  const profile = (i: number) =>
-    profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`, `--cpu-prof-name=${system}-worker${i}.cpuprofile`] : [];
-  const workers = Array.from({ length: workerCount }, (_, i) =>
-    measure(process.execPath, [...profile(i), path.join(projectRoot, 'bin', 'sparkify.js'), 'worker'], {
-      ...process.env,
-      SPARKIFY_TASK_QUEUE: config.temporal.taskQueue,
-    }),
-  );
-  await Promise.all(workers.map((w) => w.printed(/polling task queue/)));
+  const pool = await startWorkers(workerCount, config.temporal.taskQueue, profileDir ? { dir: profileDir, name: system } : undefined);
   const connection = await Connection.connect({ address: config.temporal.address });
   try {
     const client = new Client({ connection, namespace: config.temporal.namespace });
     const started = process.hrtime.bigint();
     const { report } = await runMonth(client, config, { year, month, input: inputUri, output: outputUri }, `bench-${system}-${Date.now()}`);
     const wall = Number(process.hrtime.bigint() - started) / 1e9;
-    workers.forEach((w) => w.signal('SIGTERM'));
-    const measured = await Promise.all(workers.map((w) => w.done));
     // The largest worker: what each node of a deployment must hold.
-    const peak = Math.max(...measured.map((m) => m.peak_rss_mb));
+    const peak = (await pool.stop()).peak_rss_mb;
     const result: BenchResult = { system, wall_s: round(wall), peak_rss_mb: peak, workers: workerCount, steps: report.steps, rows: report.tables };
     if (yardstick) {
       const staged = yardstick.objects / report.steps['stage-songs'];

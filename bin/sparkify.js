@@ -5,16 +5,50 @@
 process.env.UV_THREADPOOL_SIZE = process.env.UV_THREADPOOL_SIZE || '16';
 const path = require('node:path');
 const fs = require('node:fs');
+const { spawn } = require('node:child_process');
 
 const entry = path.join(__dirname, '..', 'dist', 'client', 'cli.js');
 if (!fs.existsSync(entry)) {
   console.error('sparkify: not built yet; run `npm install` (or `npm run build`) in ' + path.join(__dirname, '..'));
   process.exit(2);
 }
-require(entry)
-  .main(process.argv.slice(2))
-  .then((code) => process.exit(code ?? 0))
-  .catch((err) => {
-    console.error(`sparkify: ${err && err.message ? err.message : err}`);
-    process.exit(1);
+
+/**
+ * A worker's V8 heap is capped (SPARKIFY_WORKER_HEAP_MB, default 1024) unless the user set one: the steps stream and
+ * spill, so what they hold is far less, and without a cap V8 lets garbage pile up to gigabytes before it collects.
+ * The cap is a start-up flag, so the worker runs as a child of this process, which passes its signals on; if this
+ * process is killed outright, the child sees its IPC channel close and dies the same way, never orphaned.
+ */
+function workerHeapArgs(argv) {
+  if (argv[0] !== 'worker') return undefined;
+  const setByUser = [...process.execArgv, process.env.NODE_OPTIONS || ''].some((a) => a.includes('--max-old-space-size'));
+  if (setByUser || process.env.SPARKIFY_WORKER_CHILD) return undefined;
+  const mb = Number(process.env.SPARKIFY_WORKER_HEAP_MB || '1024');
+  if (!Number.isInteger(mb) || mb < 128) {
+    console.error('sparkify: SPARKIFY_WORKER_HEAP_MB must be a whole number of megabytes, at least 128');
+    process.exit(2);
+  }
+  return [`--max-old-space-size=${mb}`, ...process.execArgv];
+}
+
+const heapArgs = workerHeapArgs(process.argv.slice(2));
+if (heapArgs) {
+  const child = spawn(process.execPath, [...heapArgs, __filename, ...process.argv.slice(2)], {
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, SPARKIFY_WORKER_CHILD: '1' },
   });
+  for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? 128 + (require('node:os').constants.signals[signal] || 0)));
+} else {
+  if (process.env.SPARKIFY_WORKER_CHILD && process.channel) {
+    process.on('disconnect', () => process.kill(process.pid, 'SIGKILL'));
+    process.channel.unref();
+  }
+  require(entry)
+    .main(process.argv.slice(2))
+    .then((code) => process.exit(code ?? 0))
+    .catch((err) => {
+      console.error(`sparkify: ${err && err.message ? err.message : err}`);
+      process.exit(1);
+    });
+}

@@ -4,6 +4,7 @@ import { parseSongFile } from '../input/songs';
 import { addCounts, monthLabel, type PlayEvent, type QuarantineRecord, type ReasonCounts, type SongRecord } from '../model';
 import { latestUserStates, userStateOf } from '../tables/users';
 import { mapLimit } from '../concurrency';
+import { stagingBudget } from '../memory-budget';
 import { fromNdjson, toNdjson } from '../ndjson';
 import { lakeKeys } from '../layout';
 import type { ObjectInfo } from '../storage/object-store';
@@ -119,31 +120,21 @@ export async function stagePart(ctx: StepContext, source: Source, part: number):
       totals.objectsReused++;
       return false;
     });
-    const bodies = await mapLimit(toRead, ctx.ioConcurrency, (o) => ctx.input.get(o.key));
-    toRead.forEach((object, i) => {
-      const text = bodies[i].toString('utf8');
-      totals.objectsRead++;
-      totals.bytesRead += bodies[i].length;
-      if (source === 'songs') {
-        const parsed = parseSongFile(object.key, text);
-        if (parsed.ok) rows.push(parsed.song);
-        else rejected.push(parsed.rejected);
-      } else {
-        const parsed = parseEventLog(object.key, text, ctx.month);
-        // A loop, not push(...plays): a day of a busy app is more plays than a call's arguments may number.
-        for (const play of parsed.plays) rows.push(play);
-        for (const r of parsed.rejected) rejected.push(r);
-        totals.otherEvents += parsed.otherPages;
-      }
-    });
-    // Written even when empty, so a resumed call and a fresh one leave the same objects behind.
-    await ctx.output.put(ctx.staging.staged(source, part, batch), toNdjson(rows));
-    if (rejected.length > 0) await ctx.output.put(ctx.staging.quarantine(source, part, batch), toNdjson(rejected));
-    // Each batch's latest state per user, folded while its plays are in memory, so no later step reads the events
-    // again just for the users table.
-    if (source === 'events') {
-      await ctx.output.put(ctx.staging.staged('users', part, batch), toNdjson(latestUserStates((rows as PlayEvent[]).map(userStateOf))));
-    }
+    await stagingBudget.use(
+      toRead.reduce((sum, o) => sum + o.size, 0),
+      async () => {
+        const bodies = await mapLimit(toRead, ctx.ioConcurrency, (o) => ctx.input.get(o.key));
+        stageBodies(ctx, source, toRead, bodies, { rows, rejected, totals });
+        // Written even when empty, so a resumed call and a fresh one leave the same objects behind.
+        await ctx.output.put(ctx.staging.staged(source, part, batch), toNdjson(rows));
+        if (rejected.length > 0) await ctx.output.put(ctx.staging.quarantine(source, part, batch), toNdjson(rejected));
+        // Each batch's latest state per user, folded while its plays are in memory, so no later step reads the
+        // events again just for the users table.
+        if (source === 'events') {
+          await ctx.output.put(ctx.staging.staged('users', part, batch), toNdjson(latestUserStates((rows as PlayEvent[]).map(userStateOf))));
+        }
+      },
+    );
     totals.records += rows.length;
     const counts: ReasonCounts = {};
     for (const r of rejected) counts[r.reason] = (counts[r.reason] ?? 0) + 1;
@@ -153,6 +144,33 @@ export async function stagePart(ctx: StepContext, source: Source, part: number):
   if (source === 'songs') await writeSongCache(ctx, parts, part, manifest);
   await ctx.output.put(ctx.staging.stageStats(source, part), JSON.stringify(totals));
   return totals;
+}
+
+/** Parses fetched bodies into staged rows and quarantined records. */
+function stageBodies(
+  ctx: StepContext,
+  source: Source,
+  objects: ObjectInfo[],
+  bodies: Buffer[],
+  into: { rows: unknown[]; rejected: QuarantineRecord[]; totals: StageResult },
+): void {
+  const { rows, rejected, totals } = into;
+  objects.forEach((object, i) => {
+    const text = bodies[i].toString('utf8');
+    totals.objectsRead++;
+    totals.bytesRead += bodies[i].length;
+    if (source === 'songs') {
+      const parsed = parseSongFile(object.key, text);
+      if (parsed.ok) rows.push(parsed.song);
+      else rejected.push(parsed.rejected);
+    } else {
+      const parsed = parseEventLog(object.key, text, ctx.month);
+      // A loop, not push(...plays): a day of a busy app is more plays than a call's arguments may number.
+      for (const play of parsed.plays) rows.push(play);
+      for (const r of parsed.rejected) rejected.push(r);
+      totals.otherEvents += parsed.otherPages;
+    }
+  });
 }
 
 async function readSongCache(ctx: StepContext, parts: number, part: number): Promise<Map<string, SongCacheEntry>> {

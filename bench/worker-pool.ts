@@ -1,0 +1,31 @@
+import path from 'node:path';
+import { projectRoot } from '../client/temporal-cli';
+import { measure, type MeasuredProcess } from './measure';
+
+export interface WorkerPool {
+  /** Stops every worker (SIGTERM, so each drains) and gives the largest one's peak resident set. */
+  stop(): Promise<{ peak_rss_mb: number }>;
+}
+
+/**
+ * `count` worker processes (`node bin/sparkify.js worker`) polling `taskQueue`, each under GNU time, as a deployment
+ * runs them: one per node or core. With `profileDir`, each writes a V8 CPU profile there when it exits.
+ */
+export async function startWorkers(count: number, taskQueue: string, profile?: { dir: string; name: string }): Promise<WorkerPool> {
+  const profileArgs = (i: number) =>
+    profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profile.dir)}`, `--cpu-prof-name=${profile.name}-worker${i}.cpuprofile`] : [];
+  const workers: MeasuredProcess[] = Array.from({ length: count }, (_, i) =>
+    measure(process.execPath, [...profileArgs(i), path.join(projectRoot, 'bin', 'sparkify.js'), 'worker'], {
+      ...process.env,
+      SPARKIFY_TASK_QUEUE: taskQueue,
+    }),
+  );
+  await Promise.all(workers.map((w) => w.printed(/polling task queue/)));
+  return {
+    async stop() {
+      workers.forEach((w) => w.signal('SIGTERM'));
+      const measured = await Promise.all(workers.map((w) => w.done));
+      return { peak_rss_mb: Math.max(...measured.map((m) => m.peak_rss_mb)) };
+    },
+  };
+}
