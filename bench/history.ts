@@ -14,7 +14,8 @@ import { rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { withTemporalClient } from '../client/connect';
 import { startBackfill } from '../client/backfill';
 import { runMonth } from '../client/run-month';
 import { projectRoot } from '../client/temporal-cli';
@@ -71,10 +72,13 @@ async function main(): Promise<void> {
 
   const config = loadConfig({ env: { ...process.env, SPARKIFY_TASK_QUEUE: `bench-history-${Date.now()}` } });
   const pool = await startWorkers(Number(values.workers), config.temporal.taskQueue);
-  const connection = await Connection.connect({ address: config.temporal.address });
   const runs: TimedRun[] = [];
   try {
-    const client = new Client({ connection, namespace: config.temporal.namespace });
+    await withTemporalClient(config, (client) => fillAndTime(client));
+  } finally {
+    await pool.stop();
+  }
+  async function fillAndTime(client: Client): Promise<void> {
     const timed = async (label: string): Promise<TimedRun> => {
       execFileSync('sync');
       log(`running ${formatMonth(first)} (${label})…`);
@@ -100,9 +104,6 @@ async function main(): Promise<void> {
     if (filled.failed > 0) throw new Error(`${filled.failed} filler months failed; see the backfill's history`);
     log(`filled ${filled.completed} months in ${seconds(fillStarted).toFixed(0)} s`);
     await timed(`first month again, ${months} months in the lake`);
-  } finally {
-    await connection.close();
-    await pool.stop();
   }
 
   const [before, after] = runs;

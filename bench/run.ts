@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
-import { Client, Connection } from '@temporalio/client';
+import { withTemporalClient } from '../client/connect';
 import { runMonth } from '../client/run-month';
 import { projectRoot } from '../client/temporal-cli';
 import { mapLimit } from '../lake/concurrency';
@@ -108,11 +108,11 @@ async function runSparkify(
   }
   // --profile DIR: each worker writes a V8 CPU profile there when it exits (open it in Chrome DevTools).
   const pool = await startWorkers(workerCount, config.temporal.taskQueue, profileDir ? { dir: profileDir, name: system } : undefined);
-  const connection = await Connection.connect({ address: config.temporal.address });
   try {
-    const client = new Client({ connection, namespace: config.temporal.namespace });
     const started = process.hrtime.bigint();
-    const { report } = await runMonth(client, config, { year, month, input: inputUri, output: outputUri }, `bench-${system}-${Date.now()}`);
+    const { report } = await withTemporalClient(config, (client) =>
+      runMonth(client, config, { year, month, input: inputUri, output: outputUri }, `bench-${system}-${Date.now()}`),
+    );
     const wall = Number(process.hrtime.bigint() - started) / 1e9;
     // The largest worker: what each node of a deployment must hold.
     const peak = (await pool.stop()).peak_rss_mb;
@@ -124,7 +124,8 @@ async function runSparkify(
     }
     return result;
   } finally {
-    await connection.close();
+    // A failed run leaves no worker behind.
+    await pool.stop();
   }
 }
 

@@ -3,7 +3,7 @@ import { projectRoot } from '../client/temporal-cli';
 import { measure, type MeasuredProcess } from './measure';
 
 export interface WorkerPool {
-  /** Stops every worker (SIGTERM, so each drains) and gives the largest one's peak resident set. */
+  /** Stops every worker (SIGTERM, so each drains) and gives the largest one's peak resident set; once. */
   stop(): Promise<{ peak_rss_mb: number }>;
 }
 
@@ -21,11 +21,15 @@ export async function startWorkers(count: number, taskQueue: string, profile?: {
     }),
   );
   await Promise.all(workers.map((w) => w.printed(/polling task queue/)));
+  let stopped: Promise<{ peak_rss_mb: number }> | undefined;
   return {
-    async stop() {
-      workers.forEach((w) => w.signal('SIGTERM'));
-      const measured = await Promise.all(workers.map((w) => w.done));
-      return { peak_rss_mb: Math.max(...measured.map((m) => m.peak_rss_mb)) };
+    stop() {
+      stopped ??= (async () => {
+        workers.forEach((w) => w.signal('SIGTERM'));
+        const measured = await Promise.all(workers.map((w) => w.done));
+        return { peak_rss_mb: Math.max(...measured.map((m) => m.peak_rss_mb)) };
+      })();
+      return stopped;
     },
   };
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { withTemporalClient } from './connect';
 import { ConfigError, DEFAULT_INPUT, loadConfig, type LakeConfig } from '../lake/config';
 import { generateDataset } from '../lake/generate/generate';
 import { StoreFactory } from '../lake/storage/location';
@@ -156,12 +157,7 @@ async function withClient<T>(config: LakeConfig, embedded: boolean, use: (client
       await cluster.stop();
     }
   }
-  const connection = await Connection.connect({ address: config.temporal.address });
-  try {
-    return await use(new Client({ connection, namespace: config.temporal.namespace }));
-  } finally {
-    await connection.close();
-  }
+  return withTemporalClient(config, use);
 }
 
 async function backfillCommand(args: string[]): Promise<number> {

@@ -120,21 +120,8 @@ export async function stagePart(ctx: StepContext, source: Source, part: number):
       totals.objectsReused++;
       return false;
     });
-    await stagingBudget.use(
-      toRead.reduce((sum, o) => sum + o.size, 0),
-      async () => {
-        const bodies = await mapLimit(toRead, ctx.ioConcurrency, (o) => ctx.input.get(o.key));
-        stageBodies(ctx, source, toRead, bodies, { rows, rejected, totals });
-        // Written even when empty, so a resumed call and a fresh one leave the same objects behind.
-        await ctx.output.put(ctx.staging.staged(source, part, batch), toNdjson(rows));
-        if (rejected.length > 0) await ctx.output.put(ctx.staging.quarantine(source, part, batch), toNdjson(rejected));
-        // Each batch's latest state per user, folded while its plays are in memory, so no later step reads the
-        // events again just for the users table.
-        if (source === 'events') {
-          await ctx.output.put(ctx.staging.staged('users', part, batch), toNdjson(latestUserStates((rows as PlayEvent[]).map(userStateOf))));
-        }
-      },
-    );
+    const bytes = toRead.reduce((sum, o) => sum + o.size, 0);
+    await stagingBudget.use(bytes, () => stageBatch(ctx, source, part, batch, toRead, { rows, rejected, totals }));
     totals.records += rows.length;
     const counts: ReasonCounts = {};
     for (const r of rejected) counts[r.reason] = (counts[r.reason] ?? 0) + 1;
@@ -146,15 +133,21 @@ export async function stagePart(ctx: StepContext, source: Source, part: number):
   return totals;
 }
 
-/** Parses fetched bodies into staged rows and quarantined records. */
-function stageBodies(
+/**
+ * Fetches one batch's objects, adds what they parse into to `into` (the rows and rejects the song cache gave are
+ * already there), and writes the batch's staged objects. Runs within the worker's staging budget: the bodies and
+ * what they parse into are the memory it bounds.
+ */
+async function stageBatch(
   ctx: StepContext,
   source: Source,
+  part: number,
+  batch: number,
   objects: ObjectInfo[],
-  bodies: Buffer[],
   into: { rows: unknown[]; rejected: QuarantineRecord[]; totals: StageResult },
-): void {
+): Promise<void> {
   const { rows, rejected, totals } = into;
+  const bodies = await mapLimit(objects, ctx.ioConcurrency, (o) => ctx.input.get(o.key));
   objects.forEach((object, i) => {
     const text = bodies[i].toString('utf8');
     totals.objectsRead++;
@@ -171,6 +164,14 @@ function stageBodies(
       totals.otherEvents += parsed.otherPages;
     }
   });
+  // Written even when empty, so a resumed call and a fresh one leave the same objects behind.
+  await ctx.output.put(ctx.staging.staged(source, part, batch), toNdjson(rows));
+  if (rejected.length > 0) await ctx.output.put(ctx.staging.quarantine(source, part, batch), toNdjson(rejected));
+  // Each batch's latest state per user, folded while its plays are in memory, so no later step reads the events
+  // again just for the users table.
+  if (source === 'events') {
+    await ctx.output.put(ctx.staging.staged('users', part, batch), toNdjson(latestUserStates((rows as PlayEvent[]).map(userStateOf))));
+  }
 }
 
 async function readSongCache(ctx: StepContext, parts: number, part: number): Promise<Map<string, SongCacheEntry>> {
