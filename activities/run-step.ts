@@ -2,15 +2,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
 import { StagingArea } from '../lake/layout';
 import type { StepContext } from '../lake/steps/context';
-import type { TaskCall } from '../workflows/dag';
-import type { SparkifyEtlInput } from '../workflows/sparkify-etl';
+import { isPermanentError } from '../lake/errors';
+import type { TaskCall } from './contract';
 import type { ActivityDeps } from './deps';
 
 /** Heartbeats go out at least this often, so a live worker is never mistaken for a dead one between progress reports. */
 const HEARTBEAT_EVERY_MS = 5_000;
 
-/** Our own errors whose retry cannot succeed; their class name is the failure type the DAG marks non-retryable. */
-const PERMANENT_ERRORS = new Set(['ConfigError', 'InvalidUriError', 'InputError']);
 /** S3 answers that mean wrong credentials, bucket or permissions: retrying only delays the clear error. */
 const PERMANENT_S3_ERRORS = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'NoSuchBucket', 'AccessDenied', 'InvalidBucketName']);
 
@@ -19,12 +17,12 @@ const PERMANENT_S3_ERRORS = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatc
  * progress reported, so a retry resumes from it), stops at the next progress report once cancelled, and turns
  * permanent errors into non-retryable failures whose messages carry no secrets.
  */
-export async function runStep<T>(call: TaskCall, deps: ActivityDeps, step: (ctx: StepContext) => Promise<T>): Promise<T> {
+export async function runStep<T>(call: TaskCall<unknown>, deps: ActivityDeps, step: (ctx: StepContext) => Promise<T>): Promise<T> {
   const activity = Context.current();
   let lastDetails: unknown = activity.info.heartbeatDetails;
   const ticker = setInterval(() => activity.heartbeat(lastDetails), HEARTBEAT_EVERY_MS);
   try {
-    const run = call.run as unknown as SparkifyEtlInput & { workflowId: string; runId: string };
+    const { run } = call;
     const ctx: StepContext = {
       input: deps.stores.open(run.input ?? deps.config.input),
       output: deps.stores.open(run.output ?? deps.config.output),
@@ -51,8 +49,8 @@ export async function runStep<T>(call: TaskCall, deps: ActivityDeps, step: (ctx:
 }
 
 function classify(err: unknown): unknown {
+  if (isPermanentError(err)) return ApplicationFailure.nonRetryable(err.message, err.name);
   const name = (err as Error)?.name ?? '';
-  if (PERMANENT_ERRORS.has(name)) return ApplicationFailure.nonRetryable((err as Error).message, name);
   if (PERMANENT_S3_ERRORS.has(name)) {
     return ApplicationFailure.nonRetryable(`Object storage refused the request (${name}): check the bucket and credentials`, 'ConfigError');
   }

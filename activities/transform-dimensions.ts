@@ -1,11 +1,11 @@
-import { transformDimensions as buildDimensions, type DimensionsResult } from '../lake/steps/transform-dimensions';
-import type { TaskCall } from '../workflows/dag';
+import { transformDimensions as buildDimensions } from '../lake/steps/transform-dimensions';
+import type { SparkifyActivities } from './contract';
 import type { ActivityDeps } from './deps';
 import { runStep } from './run-step';
 
 /** Builds songs, artists and the month's user states from the staged records. */
-export function transformDimensionsActivity(deps: ActivityDeps) {
-  return function transformDimensions(call: TaskCall): Promise<DimensionsResult> {
+export function transformDimensionsActivity(deps: ActivityDeps): SparkifyActivities['transformDimensions'] {
+  return function transformDimensions(call) {
     return runStep(call, deps, buildDimensions);
   };
 }

@@ -1,11 +1,11 @@
-import { transformFacts as buildFacts, type FactsResult } from '../lake/steps/transform-facts';
-import type { TaskCall } from '../workflows/dag';
+import { transformFacts as buildFacts } from '../lake/steps/transform-facts';
+import type { SparkifyActivities } from './contract';
 import type { ActivityDeps } from './deps';
 import { runStep } from './run-step';
 
 /** Builds songplays and time from the staged events, matching each play to its song. */
-export function transformFactsActivity(deps: ActivityDeps) {
-  return function transformFacts(call: TaskCall): Promise<FactsResult> {
+export function transformFactsActivity(deps: ActivityDeps): SparkifyActivities['transformFacts'] {
+  return function transformFacts(call) {
     return runStep(call, deps, buildFacts);
   };
 }

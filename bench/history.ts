@@ -23,7 +23,7 @@ import { loadConfig } from '../lake/config';
 import { fromNdjson } from '../lake/ndjson';
 import { LocalStore } from '../lake/storage/local-store';
 import { listAll } from '../lake/storage/object-store';
-import { formatMonth, monthsBetween } from '../workflows/months';
+import { formatMonth, monthsBetween } from '../lake/month';
 import { ensureDataset } from './datasets';
 import { SCALES, type Scale } from './scales';
 import { startWorkers } from './worker-pool';
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   const ratio = after.wall_s / before.wall_s;
   console.log(`\n| run | wall s | publish s | user states merged |`);
   console.log('| --- | ---: | ---: | ---: |');
-  for (const r of runs) console.log(`| ${r.label} | ${r.wall_s.toFixed(1)} | ${(r.steps['publish:commit'] ?? 0).toFixed(1)} | ${r.user_states} (${r.user_state_months} months) |`);
+  for (const r of runs) console.log(`| ${r.label} | ${r.wall_s.toFixed(1)} | ${(r.steps.publish ?? 0).toFixed(1)} | ${r.user_states} (${r.user_state_months} months) |`);
   console.log(`\nwith ${months} months of history: ${ratio.toFixed(2)}× the first month's time`);
   if (values.json) writeFileSync(values.json, JSON.stringify({ scale, months, filler: { songs: FILLER_SONGS, events_per_month: FILLER_EVENTS_PER_MONTH }, runs, ratio }, null, 2));
 }

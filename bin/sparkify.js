@@ -7,7 +7,7 @@ const path = require('node:path');
 const fs = require('node:fs');
 const { spawn } = require('node:child_process');
 
-const entry = path.join(__dirname, '..', 'dist', 'client', 'cli.js');
+const entry = path.join(__dirname, '..', 'dist', 'cli', 'main.js');
 if (!fs.existsSync(entry)) {
   console.error('sparkify: not built yet; run `npm install` (or `npm run build`) in ' + path.join(__dirname, '..'));
   process.exit(2);

@@ -1,12 +1,9 @@
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { LakeConfig } from '../lake/config';
 import type { BackfillInput, sparkifyBackfill } from '../workflows/sparkify-backfill';
+import { backfillWorkflowId } from '../workflows/workflow-ids';
 
 /** One backfill per range: starting the same range again while it runs joins the running one. */
-export function backfillWorkflowId(input: BackfillInput): string {
-  return `sparkify-backfill-${input.from}-${input.to}`;
-}
-
 export async function startBackfill(
   client: Client,
   config: LakeConfig,

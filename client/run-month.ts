@@ -1,7 +1,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { LakeConfig } from '../lake/config';
-import type { RunReport } from '../lake/steps/commit';
-import { monthWorkflowId } from '../workflows/months';
+import type { RunReport } from '../lake/steps/publish';
+import { monthWorkflowId } from '../workflows/workflow-ids';
 import type { sparkifyEtl, SparkifyEtlInput } from '../workflows/sparkify-etl';
 
 

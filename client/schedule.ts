@@ -1,6 +1,7 @@
 import { ScheduleOverlapPolicy, type Client, type ScheduleDescription } from '@temporalio/client';
-import { ConfigError, type LakeConfig } from '../lake/config';
-import { formatMonth, monthsBetween, type Month } from '../workflows/months';
+import type { LakeConfig } from '../lake/config';
+import { ConfigError } from '../lake/errors';
+import { formatMonth, monthOf, monthsBetween, type Month } from '../lake/month';
 import type { ScheduledRunInput, sparkifyScheduledRun } from '../workflows/sparkify-scheduled-run';
 
 export const DEFAULT_SCHEDULE_ID = 'sparkify-daily';
@@ -43,7 +44,7 @@ export async function backfillSchedule(client: Client, scheduleId: string, from:
   const handle = client.schedule.getHandle(scheduleId);
   const description = await handle.describe();
   const [hour, minute] = timeOfDay(description);
-  const months = monthsBetween({ year: from.getUTCFullYear(), month: from.getUTCMonth() + 1 }, { year: to.getUTCFullYear(), month: to.getUTCMonth() + 1 });
+  const months = monthsBetween(monthOf(from), monthOf(to));
   const periods = months.map(({ year, month }) => {
     const lastDay = new Date(Math.min(Date.UTC(year, month, 0, hour, minute), Date.UTC(to.getUTCFullYear(), to.getUTCMonth(), to.getUTCDate(), hour, minute)));
     return { start: new Date(lastDay.getTime() - 1000), end: new Date(lastDay.getTime() + 1000), overlap: ScheduleOverlapPolicy.ALLOW_ALL };

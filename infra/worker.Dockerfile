@@ -37,6 +37,7 @@ COPY activities ./activities
 COPY workflows ./workflows
 COPY worker ./worker
 COPY client ./client
+COPY cli ./cli
 RUN npm rebuild \
  && npm run build \
  && npm prune --omit=dev --ignore-scripts

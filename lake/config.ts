@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ini from 'ini';
+import { ConfigError } from './errors';
 import { parseUri } from './storage/location';
 import type { S3Settings } from './storage/s3-store';
 
@@ -14,10 +15,6 @@ export interface LakeConfig {
   source: string;
 }
 
-/** A missing or malformed setting; the message names it and never contains a secret's value. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
 
 /** Each setting: its INI section and key, and the environment variable that overrides it. */
 const SETTINGS = {

@@ -1,4 +1,4 @@
-import type { RunMonth } from './model';
+import { formatMonth, twoDigits, type Month } from './month';
 import type { TableName, TableSpec } from './tables/catalog';
 
 /**
@@ -33,23 +33,30 @@ export function dataFileKey(table: TableName, partition: string): string {
 }
 
 /** The part of a table one month's run owns and replaces: the whole table for dimensions, the month's partition for facts. */
-export function ownedPrefix(table: TableName, month: RunMonth): string {
+export function ownedPrefix(table: TableName, month: Month): string {
   return table === 'time' || table === 'songplays' ? `${table}/year=${month.year}/month=${month.month}/` : `${table}/`;
 }
 
-export function monthPartition(month: RunMonth): string {
+export function monthPartition(month: Month): string {
   return `year=${month.year}/month=${month.month}`;
 }
 
+/** Where the input trees keep their files, as the Udacity data set lays them out. */
+export const inputKeys = {
+  songPrefix: () => 'song_data/',
+  eventLogPrefix: ({ year, month }: Month) => `log_data/${year}/${twoDigits(month)}/`,
+  eventLog: (month: Month, day: number) => `${inputKeys.eventLogPrefix(month)}${formatMonth(month)}-${twoDigits(day)}-events.json`,
+};
+
 export const lakeKeys = {
   songQuarantine: () => `_quarantine/songs/part-00000.ndjson`,
-  eventQuarantine: (month: RunMonth) => `_quarantine/events/${monthPartition(month)}/part-00000.ndjson`,
-  userState: (month: RunMonth) => `_state/users/${monthPartition(month)}/users.ndjson`,
+  eventQuarantine: (month: Month) => `_quarantine/events/${monthPartition(month)}/part-00000.ndjson`,
+  userState: (month: Month) => `_state/users/${monthPartition(month)}/users.ndjson`,
   userStatePrefix: () => `_state/users/`,
   /** Validated song files by key and ETag, per shard, so later runs read only what changed. */
   songCache: (shards: number, shard: number) => `_state/songs/shards=${shards}/${partName(shard)}.ndjson`,
-  runReport: (month: RunMonth, runId: string) => `_runs/${monthPartition(month)}/${runId}.json`,
-  latestRunReport: (month: RunMonth) => `_runs/${monthPartition(month)}/latest.json`,
+  runReport: (month: Month, runId: string) => `_runs/${monthPartition(month)}/${runId}.json`,
+  latestRunReport: (month: Month) => `_runs/${monthPartition(month)}/latest.json`,
 };
 
 /** A run's private working area; nothing here is part of the lake's tables. */

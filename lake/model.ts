@@ -55,17 +55,3 @@ export function addCounts(into: ReasonCounts, from: ReasonCounts): ReasonCounts 
   }
   return into;
 }
-
-/** The calendar month a run loads. */
-export interface RunMonth {
-  year: number;
-  month: number;
-}
-
-export function monthBounds({ year, month }: RunMonth): { startMs: number; endMs: number } {
-  return { startMs: Date.UTC(year, month - 1, 1), endMs: Date.UTC(year, month, 1) };
-}
-
-export function monthLabel({ year, month }: RunMonth): string {
-  return `${year}-${String(month).padStart(2, '0')}`;
-}

@@ -3,46 +3,40 @@
  * options. Tasks whose upstreams are done run in parallel; a fan-out task first asks its activity for a plan, then
  * runs one call per part. Only keys and counts pass through here: data stays in object storage.
  */
-import { ApplicationFailure, defineQuery, isCancellation, proxyActivities, setHandler, type ActivityOptions } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, defineQuery, isCancellation, setHandler, type ActivityOptions } from '@temporalio/workflow';
+import type { FanOutPlan, NoParams, TaskCall } from '../activities/contract';
 
-export interface TaskSpec {
-  /** The registered activity's name; several tasks may share one activity with different params. */
-  activity: string;
-  upstream?: string[];
-  params?: Record<string, unknown>;
+/**
+ * What a DAG's activities must look like: each takes a TaskCall of its own params for the DAG's run type. (`any`
+ * here only lets each activity name its own params; TaskSpec below pairs every task with exactly those.)
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type DagActivities<A, Run> = { [K in keyof A]: (call: TaskCall<any, Run>) => Promise<unknown> };
+
+type ParamsOf<F> = F extends (call: TaskCall<infer P, infer _Run>) => unknown ? P : never;
+
+/** An activity without params may leave `params` out; one with params must give them, of its own type. */
+type ParamsField<P> = NoParams extends P ? { params?: P } : { params: P };
+
+interface TaskOptions<T extends string> {
+  upstream?: T[];
   /** Run as plan + parts: the activity is called with `fanOut: { phase: 'plan' }`, then once per part. */
   fanOut?: { maxParallel: number };
   options: ActivityOptions;
 }
 
-export interface DagSpec {
+/** One task: its activity (a key of the DAG's activity interface, several tasks may share one) and that activity's params. */
+export type TaskSpec<A, T extends string = string> = {
+  [K in keyof A & string]: TaskOptions<T> & { activity: K } & ParamsField<ParamsOf<A[K]>>;
+}[keyof A & string];
+
+export interface DagSpec<A, T extends string = string> {
   name: string;
-  tasks: Record<string, TaskSpec>;
+  tasks: Record<T, TaskSpec<A, T>>;
   /** The task whose result is the DAG's result. */
-  output: string;
-}
-
-/** Identifies the run to every task: who it is and what it loads, never data or secrets. */
-export interface RunRef {
-  workflowId: string;
-  runId: string;
-  [key: string]: unknown;
-}
-
-export type FanOutCall = { phase: 'plan' } | { phase: 'part'; part: number; parts: number };
-
-/** What every task's activity receives. */
-export interface TaskCall<P = Record<string, unknown>> {
-  run: RunRef;
-  task: string;
-  params: P;
-  fanOut?: FanOutCall;
-  /** Seconds each finished task took so far, for reports. */
-  taskSeconds: Record<string, number>;
-}
-
-export interface FanOutPlan {
-  parts: number;
+  output: T;
+  /** Runs once when the DAG fails or is cancelled, after every running task has stopped; cannot itself be cancelled. */
+  onFailure?: { task: string } & TaskSpec<A, never>;
 }
 
 export type TaskState = 'waiting' | 'running' | 'done' | 'failed' | 'cancelled' | 'upstream_failed';
@@ -54,17 +48,34 @@ export interface DagProgress {
 
 export const dagProgressQuery = defineQuery<DagProgress>('dagProgress');
 
+/** The result type of the activity that the DAG's output task runs. */
+export type DagOutput<A, D extends DagSpec<A>> = D['tasks'][D['output']] extends { activity: infer K extends keyof A }
+  ? A[K] extends (...args: never[]) => Promise<infer R>
+    ? R
+    : never
+  : never;
+
 export interface DagResult<R> {
   output: R;
   taskSeconds: Record<string, number>;
 }
 
-type TaskActivity = (call: TaskCall) => Promise<unknown>;
+/** The DAG's activities with one task's options: the workflow's `proxyActivities<TheirInterface>`. */
+export type ActivityProxy<A, Run> = (options: ActivityOptions) => DagActivities<A, Run>;
 
-export async function runDag<R>(dag: DagSpec, run: RunRef): Promise<DagResult<R>> {
+/**
+ * Runs the DAG for one run; its result is what the output task's activity returned. `activities` is the workflow's
+ * typed proxy, e.g. `(options) => proxyActivities<SparkifyActivities>(options)`, called with each task's options.
+ */
+export async function runDag<A extends DagActivities<A, Run>, Run, D extends DagSpec<A>>(
+  dag: D,
+  run: Run,
+  activities: ActivityProxy<A, Run>,
+): Promise<DagResult<DagOutput<A, D>>> {
   validateDag(dag);
   const progress: DagProgress = { dag: dag.name, tasks: {} };
-  for (const id of Object.keys(dag.tasks)) progress.tasks[id] = { state: 'waiting' };
+  const ids = Object.keys(dag.tasks);
+  for (const id of ids) progress.tasks[id] = { state: 'waiting' };
   setHandler(dagProgressQuery, () => progress);
 
   const results: Record<string, unknown> = {};
@@ -77,11 +88,11 @@ export async function runDag<R>(dag: DagSpec, run: RunRef): Promise<DagResult<R>
 
   for (;;) {
     if (failure === undefined) {
-      for (const id of Object.keys(dag.tasks).filter(isReady)) {
+      for (const id of ids.filter(isReady)) {
         progress.tasks[id].state = 'running';
         // Workflow time: deterministic on replay, measured in the workflow as Airflow measures task duration.
         const started = Date.now();
-        const done = executeTask(dag.tasks[id], id, run, taskSeconds, progress).then(
+        const done = executeTask(activities, dag.tasks[id], id, run, taskSeconds, progress).then(
           (result) => {
             results[id] = result;
             taskSeconds[id] = (Date.now() - started) / 1000;
@@ -102,6 +113,12 @@ export async function runDag<R>(dag: DagSpec, run: RunRef): Promise<DagResult<R>
   if (failure !== undefined) {
     for (const task of Object.values(progress.tasks)) if (task.state === 'waiting') task.state = 'upstream_failed';
     const { task, err } = failure as { task: string; err: Error };
+    if (dag.onFailure) {
+      const cleanup = dag.onFailure;
+      progress.tasks[cleanup.task] = { state: 'running' };
+      await CancellationScope.nonCancellable(() => executeTask(activities, cleanup, cleanup.task, run, taskSeconds, progress));
+      progress.tasks[cleanup.task].state = 'done';
+    }
     // A cancelled run ends as cancelled, not as failed, so callers and the Web UI tell the two apart.
     if (isCancellation(err)) throw err;
     throw ApplicationFailure.create({
@@ -111,21 +128,26 @@ export async function runDag<R>(dag: DagSpec, run: RunRef): Promise<DagResult<R>
       nonRetryable: true,
     });
   }
-  return { output: results[dag.output] as R, taskSeconds };
+  // The one place the DAG's output meets its type: DagOutput derives it from the output task's activity.
+  return { output: results[dag.output] as DagOutput<A, D>, taskSeconds };
 }
 
-async function executeTask(
-  spec: TaskSpec,
+async function executeTask<A extends DagActivities<A, Run>, Run>(
+  activities: ActivityProxy<A, Run>,
+  spec: TaskSpec<A>,
   id: string,
-  run: RunRef,
+  run: Run,
   taskSeconds: Record<string, number>,
   progress: DagProgress,
 ): Promise<unknown> {
-  const activity = proxyActivities<Record<string, TaskActivity>>(spec.options)[spec.activity];
-  const call: TaskCall = { run, task: id, params: spec.params ?? {}, taskSeconds: { ...taskSeconds } };
+  const activity = activities(spec.options)[spec.activity];
+  const call: TaskCall<unknown, Run> = { run, task: id, params: spec.params ?? {}, taskSeconds: { ...taskSeconds } };
   if (!spec.fanOut) return activity(call);
 
-  const plan = (await activity({ ...call, fanOut: { phase: 'plan' } })) as FanOutPlan;
+  const plan = await activity({ ...call, fanOut: { phase: 'plan' } });
+  if (!isFanOutPlan(plan)) {
+    throw ApplicationFailure.nonRetryable(`Task ${id}: activity ${spec.activity} answered its plan call without a number of parts`, 'InvalidDag');
+  }
   const parts = plan.parts;
   progress.tasks[id] = { ...progress.tasks[id], parts, partsDone: 0 };
   const results = new Array<unknown>(parts);
@@ -151,8 +173,13 @@ async function executeTask(
   return { parts: results };
 }
 
+function isFanOutPlan(value: unknown): value is FanOutPlan {
+  const parts = (value as Partial<FanOutPlan> | null)?.parts;
+  return typeof parts === 'number' && Number.isInteger(parts) && parts >= 0;
+}
+
 /** Unknown upstreams and cycles are programming errors in the DAG file; fail before scheduling anything. */
-export function validateDag(dag: DagSpec): void {
+export function validateDag<A>(dag: DagSpec<A>): void {
   const ids = Object.keys(dag.tasks);
   if (!dag.tasks[dag.output]) throw ApplicationFailure.nonRetryable(`DAG ${dag.name}: output task ${dag.output} is not defined`, 'InvalidDag');
   for (const id of ids) {

@@ -1,7 +1,8 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ApplicationFailure, executeChild, isCancellation } from '@temporalio/workflow';
-import type { RunReport } from '../lake/steps/commit';
-import { formatMonth, monthWorkflowId, type Month } from './months';
+import { formatMonth, type Month } from '../lake/month';
+import type { RunReport } from '../lake/steps/publish';
+import { monthWorkflowId } from './workflow-ids';
 import type { sparkifyEtl } from './sparkify-etl';
 
 /** One month's result as a backfill or a scheduled run reports it: small enough for any number of months. */

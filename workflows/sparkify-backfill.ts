@@ -1,6 +1,7 @@
 import { ApplicationFailure, continueAsNew, defineQuery, setHandler, workflowInfo } from '@temporalio/workflow';
 import { runMonthAsChild, type MonthOutcome } from './month-child';
-import { formatMonth, monthsBetween, parseMonth, type Month } from './months';
+import { INVALID_RUN_INPUT } from '../lake/errors';
+import { formatMonth, monthIndex, monthsBetween, parseMonth, type Month } from '../lake/month';
 
 export interface BackfillInput {
   from: string;
@@ -83,11 +84,11 @@ export async function sparkifyBackfill(input: BackfillInput): Promise<BackfillRe
 }
 
 function validate(input: BackfillInput): { from: Month; to: Month; parallelism: number } {
-  const fail = (message: string) => ApplicationFailure.nonRetryable(message, 'InvalidRunInput');
+  const fail = (message: string) => ApplicationFailure.nonRetryable(message, INVALID_RUN_INPUT);
   const from = parseMonth(input?.from ?? '');
   const to = parseMonth(input?.to ?? '');
   if (!from || !to) throw fail('sparkifyBackfill expects {"from":"YYYY-MM","to":"YYYY-MM"}');
-  if (to.year * 12 + to.month < from.year * 12 + from.month) throw fail(`"to" (${input.to}) is before "from" (${input.from})`);
+  if (monthIndex(to) < monthIndex(from)) throw fail(`"to" (${input.to}) is before "from" (${input.from})`);
   const parallelism = input.parallelism ?? 2;
   if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > 64) throw fail('parallelism must be a whole number from 1 to 64');
   return { from, to, parallelism };

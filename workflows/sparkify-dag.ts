@@ -3,10 +3,19 @@
  * their partitions, then publish the month. Read it as an Airflow DAG file: one entry per task.
  */
 import { ActivityCancellationType, type ActivityOptions, type Duration, type RetryPolicy } from '@temporalio/common';
+import type { SparkifyActivities } from '../activities/contract';
+import { PERMANENT_ERROR_TYPES } from '../lake/errors';
 import type { DagSpec } from './dag';
 
-/** Errors that no retry can fix: bad settings, bad URIs, missing input, invalid run requests. */
-const NON_RETRYABLE = ['ConfigError', 'InvalidUriError', 'InputError', 'InvalidRunInput'];
+/** The DAG's tasks, as the README's pipeline table names them. */
+export type SparkifyTask =
+  | 'stage-songs'
+  | 'stage-events'
+  | 'transform-dimensions'
+  | 'transform-facts'
+  | 'write-dimensions'
+  | 'write-facts'
+  | 'publish';
 
 /** A cancelled run ends only once its activities have stopped: nothing of it is still writing afterwards. */
 const WAIT_FOR_ACTIVITY = ActivityCancellationType.WAIT_CANCELLATION_COMPLETED;
@@ -16,7 +25,8 @@ const retry: RetryPolicy = {
   backoffCoefficient: 2,
   maximumInterval: '1m',
   maximumAttempts: 10,
-  nonRetryableErrorTypes: NON_RETRYABLE,
+  // Errors that no retry can fix: bad settings, bad URIs, missing input, invalid run requests.
+  nonRetryableErrorTypes: [...PERMANENT_ERROR_TYPES],
 };
 
 /** Steps that report progress often: a silent one for 30 s is presumed dead and its work re-run elsewhere. */
@@ -35,7 +45,7 @@ const computing = (startToClose: Duration): ActivityOptions => ({
   retry,
 });
 
-export const SPARKIFY_DAG: DagSpec = {
+export const SPARKIFY_DAG = {
   name: 'sparkify-etl',
   output: 'publish',
   tasks: {
@@ -64,23 +74,28 @@ export const SPARKIFY_DAG: DagSpec = {
     // Two write-partitions tasks: the dimensions' files (a songs file per artist) go out while the facts are built.
     'write-dimensions': {
       activity: 'writePartitions',
-      params: { phase: 'write', tables: 'dimensions' },
+      params: { tables: 'dimensions' },
       upstream: ['transform-dimensions'],
       fanOut: { maxParallel: 64 },
       options: heartbeating('1h'),
     },
     'write-facts': {
       activity: 'writePartitions',
-      params: { phase: 'write', tables: 'facts' },
+      params: { tables: 'facts' },
       upstream: ['transform-facts'],
       fanOut: { maxParallel: 64 },
       options: heartbeating('1h'),
     },
     publish: {
-      activity: 'writePartitions',
-      params: { phase: 'commit' },
+      activity: 'publish',
       upstream: ['write-dimensions', 'write-facts'],
       options: heartbeating('1h'),
     },
   },
-};
+  // Whatever the run staged goes when it fails or is cancelled; published partitions are whole either way.
+  onFailure: {
+    task: 'discard-staging',
+    activity: 'discardStaging',
+    options: { startToCloseTimeout: '10m', cancellationType: WAIT_FOR_ACTIVITY, retry: { ...retry, maximumAttempts: 5 } },
+  },
+} satisfies DagSpec<SparkifyActivities, SparkifyTask>;

@@ -1,17 +1,13 @@
-import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { RunReport } from '../lake/steps/commit';
-import { runDag, type RunRef, type TaskCall } from './dag';
+import { ApplicationFailure, proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { RunRef, SparkifyActivities } from '../activities/contract';
+import { INVALID_RUN_INPUT } from '../lake/errors';
+import type { Month } from '../lake/month';
+import type { RunReport } from '../lake/steps/publish';
+import { runDag } from './dag';
 import { SPARKIFY_DAG } from './sparkify-dag';
 import { SPARKIFY_MONTH, SPARKIFY_YEAR } from './search-attributes';
 
-const { writePartitions: discardStaging } = proxyActivities<{ writePartitions(call: TaskCall): Promise<unknown> }>({
-  startToCloseTimeout: '10m',
-  retry: { maximumAttempts: 5 },
-});
-
-export interface SparkifyEtlInput {
-  year: number;
-  month: number;
+export interface SparkifyEtlInput extends Month {
   /** Overrides the workers' configured input, e.g. s3://bucket/prefix. Never carries credentials. */
   input?: string;
   /** Overrides the workers' configured output. */
@@ -27,20 +23,14 @@ export async function sparkifyEtl(input: SparkifyEtlInput): Promise<RunReport> {
   ]);
   const { workflowId, runId } = workflowInfo();
   const run: RunRef = { workflowId, runId, ...request };
-  try {
-    const { output } = await runDag<RunReport>(SPARKIFY_DAG, run);
-    return output;
-  } catch (err) {
-    // Published partitions are whole either way; a cancelled run also leaves no staging area behind.
-    if (isCancellation(err)) {
-      await CancellationScope.nonCancellable(() => discardStaging({ run, task: 'discard', params: { phase: 'discard' }, taskSeconds: {} }));
-    }
-    throw err;
-  }
+  const { output } = await runDag<SparkifyActivities, RunRef, typeof SPARKIFY_DAG>(SPARKIFY_DAG, run, (options) =>
+    proxyActivities<SparkifyActivities>(options),
+  );
+  return output;
 }
 
 function validate(input: SparkifyEtlInput): SparkifyEtlInput {
-  const fail = (message: string) => ApplicationFailure.nonRetryable(message, 'InvalidRunInput');
+  const fail = (message: string) => ApplicationFailure.nonRetryable(message, INVALID_RUN_INPUT);
   if (input === null || typeof input !== 'object') throw fail('sparkifyEtl expects an input like {"year":2018,"month":11}');
   const { year, month } = input;
   if (!Number.isInteger(year) || year < 1900 || year > 9999) throw fail(`year must be a whole number from 1900 to 9999, got ${JSON.stringify(year)}`);

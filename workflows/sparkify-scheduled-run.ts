@@ -1,6 +1,6 @@
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { runMonthAsChild, type MonthOutcome } from './month-child';
-import { monthOf } from './months';
+import { monthOf } from '../lake/month';
 import { SPARKIFY_MONTH, SPARKIFY_YEAR, TEMPORAL_SCHEDULED_START_TIME } from './search-attributes';
 
 export interface ScheduledRunInput {

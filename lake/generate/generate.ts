@@ -1,4 +1,6 @@
 import { mapLimit } from '../concurrency';
+import { inputKeys } from '../layout';
+import { monthsBetween, type Month } from '../month';
 import type { ObjectStore } from '../storage/object-store';
 import { Random, Zipf } from './random';
 import { ARTIST_LOCATIONS, ARTIST_WORDS, FIRST_NAMES, LAST_NAMES, LOCATIONS, OTHER_PAGES, TITLE_WORDS, USER_AGENTS } from './vocabulary';
@@ -8,7 +10,7 @@ export interface GenerateOptions {
   users: number;
   /** Events per month, of every page. */
   events: number;
-  from: { year: number; month: number };
+  from: Month;
   months: number;
   seed: number;
   concurrency?: number;
@@ -68,18 +70,16 @@ export async function generateDataset(store: ObjectStore, options: GenerateOptio
   let events = 0;
   let nextSong = 0;
   let logFiles = 0;
-  for (let m = 0; m < options.months; m++) {
-    const year = options.from.year + Math.floor((options.from.month - 1 + m) / 12);
-    const month = ((options.from.month - 1 + m) % 12) + 1;
+  for (const runMonth of monthsBetween(options.from, { year: options.from.year, month: options.from.month + options.months - 1 })) {
+    const { year, month } = runMonth;
     const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
     const perDay = Math.ceil(options.events / days);
-    const mm = String(month).padStart(2, '0');
     // One day's log is made and written before the next is made: memory holds a day, not a month of events.
     for (let day = 1; day <= days; day++) {
       const lines = makeDay(random, { year, month, day }, perDay, users, songs, popularity);
       events += lines.length;
       nextSong += lines.filter((l) => l.includes('"page":"NextSong"')).length;
-      await store.put(`log_data/${year}/${mm}/${year}-${mm}-${String(day).padStart(2, '0')}-events.json`, `${lines.join('\n')}\n`);
+      await store.put(inputKeys.eventLog(runMonth, day), `${lines.join('\n')}\n`);
     }
     logFiles += days;
     options.onProgress?.(`${year}-${month}: ${days} log files written`);
@@ -90,7 +90,7 @@ export async function generateDataset(store: ObjectStore, options: GenerateOptio
 /** The Million Song Dataset's layout: song_data/<3rd>/<4th>/<5th letter of the track id>/<track id>.json. */
 function songKey(songId: string, random: Random): string {
   const track = `TR${songId.slice(2, 5)}${random.id('', 11)}`;
-  return `song_data/${track[2]}/${track[3]}/${track[4]}/${track}.json`;
+  return `${inputKeys.songPrefix()}${track[2]}/${track[3]}/${track[4]}/${track}.json`;
 }
 
 function makeSongs(random: Random, count: number): Song[] {

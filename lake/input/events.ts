@@ -1,4 +1,5 @@
-import { monthBounds, type PlayEvent, type QuarantineRecord, type RunMonth } from '../model';
+import { monthBounds, type Month } from '../month';
+import type { PlayEvent, QuarantineRecord } from '../model';
 import { RecordRejected, clip, optionalString, parseObject, requiredInteger, requiredNumber, requiredString } from './validate';
 
 export interface ParsedEventLog {
@@ -9,7 +10,7 @@ export interface ParsedEventLog {
 }
 
 /** A day of the event simulator's JSON lines; keeps the month's NextSong events and rejects the rest with a reason. */
-export function parseEventLog(sourceKey: string, text: string, month: RunMonth): ParsedEventLog {
+export function parseEventLog(sourceKey: string, text: string, month: Month): ParsedEventLog {
   const { startMs, endMs } = monthBounds(month);
   const result: ParsedEventLog = { plays: [], rejected: [], otherPages: 0 };
   const lines = text.split('\n');

@@ -1,5 +1,5 @@
 import type { StagingArea } from '../layout';
-import type { RunMonth } from '../model';
+import type { Month } from '../month';
 import type { ObjectStore } from '../storage/object-store';
 
 /** How a long step reports progress and, after a crash, learns where it got to. */
@@ -14,16 +14,11 @@ export const noProgress: Progress = { report: () => undefined, resumeFrom: () =>
 export interface StepContext {
   input: ObjectStore;
   output: ObjectStore;
-  month: RunMonth;
+  month: Month;
   staging: StagingArea;
   runId: string;
   workflowId: string;
   progress: Progress;
   /** Concurrent object requests one call may have in flight. */
   ioConcurrency: number;
-}
-
-/** The input cannot produce a run (nothing to read, wrong layout); retrying will not help. */
-export class InputError extends Error {
-  override name = 'InputError';
 }

@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
 import { parseEventLog } from '../input/events';
 import { parseSongFile } from '../input/songs';
-import { addCounts, monthLabel, type PlayEvent, type QuarantineRecord, type ReasonCounts, type SongRecord } from '../model';
+import { formatMonth } from '../month';
+import { addCounts, type PlayEvent, type QuarantineRecord, type ReasonCounts, type SongRecord } from '../model';
 import { latestUserStates, userStateOf } from '../tables/users';
 import { mapLimit } from '../concurrency';
 import { stagingBudget } from '../memory-budget';
 import { fromNdjson, toNdjson } from '../ndjson';
-import { lakeKeys } from '../layout';
+import { inputKeys, lakeKeys } from '../layout';
 import type { ObjectInfo } from '../storage/object-store';
-import { InputError, type StepContext } from './context';
+import { InputError } from '../errors';
+import type { StepContext } from './context';
 import { readJson, readStaged } from './staged-reader';
 
 export type Source = 'songs' | 'events';
@@ -46,8 +48,7 @@ interface SongCacheEntry {
 }
 
 function sourcePrefix(ctx: StepContext, source: Source): string {
-  const { year, month } = ctx.month;
-  return source === 'songs' ? 'song_data/' : `log_data/${year}/${String(month).padStart(2, '0')}/`;
+  return source === 'songs' ? inputKeys.songPrefix() : inputKeys.eventLogPrefix(ctx.month);
 }
 
 /**
@@ -62,7 +63,7 @@ export async function planStage(ctx: StepContext, source: Source): Promise<Stage
     if (info.key.endsWith('.json')) objects.push(info);
   }
   if (objects.length === 0) {
-    const what = source === 'songs' ? 'song files' : `event logs for ${monthLabel(ctx.month)}`;
+    const what = source === 'songs' ? 'song files' : `event logs for ${formatMonth(ctx.month)}`;
     throw new InputError(`No ${what} under ${ctx.input.description}${prefix}`);
   }
   const parts = source === 'songs' ? songShards(objects.length) : Math.ceil(objects.length / PART_SIZE.events);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { InvalidUriError } from '../errors';
 import { LocalStore } from './local-store';
 import type { ObjectStore } from './object-store';
 import { S3Store, createS3Client, type S3Settings } from './s3-store';
@@ -9,9 +10,6 @@ export type ParsedUri =
   | { kind: 's3'; bucket: string; prefix: string }
   | { kind: 'local'; directory: string };
 
-export class InvalidUriError extends Error {
-  override name = 'InvalidUriError';
-}
 
 /** `s3://bucket/prefix` (also s3a:// and s3n://, as Spark jobs write them), `file:///dir` or a plain path. */
 export function parseUri(uri: string, baseDir = process.cwd()): ParsedUri {

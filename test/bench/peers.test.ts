@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { generateDataset } from '../../lake/generate/generate';
-import type { RunReport } from '../../lake/steps/commit';
+import type { RunReport } from '../../lake/steps/publish';
 import { LocalStore } from '../../lake/storage/local-store';
 import { countRows, queryLake, table } from '../helpers/duckdb';
 import { runStepsInProcess } from '../helpers/run-steps';

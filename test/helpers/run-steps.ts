@@ -1,24 +1,14 @@
-import { StagingArea } from '../../lake/layout';
-import { commitRun, type RunReport } from '../../lake/steps/commit';
-import { noProgress, type StepContext } from '../../lake/steps/context';
+import { publish, type RunReport } from '../../lake/steps/publish';
 import { planStage, stagePart } from '../../lake/steps/stage';
 import { transformDimensions } from '../../lake/steps/transform-dimensions';
 import { transformFacts } from '../../lake/steps/transform-facts';
 import { planWrite, writePart } from '../../lake/steps/write-partitions';
 import type { ObjectStore } from '../../lake/storage/object-store';
+import { stepContext } from './builders';
 
 /** Runs the engine's steps in order in this process, as the DAG would, without Temporal. */
 export async function runStepsInProcess(input: ObjectStore, output: ObjectStore, year: number, month: number, runId = 'r1'): Promise<RunReport> {
-  const ctx: StepContext = {
-    input,
-    output,
-    month: { year, month },
-    staging: new StagingArea('in-process', runId),
-    workflowId: 'in-process',
-    runId,
-    progress: noProgress,
-    ioConcurrency: 16,
-  };
+  const ctx = stepContext(input, output, { month: { year, month }, workflowId: 'in-process', runId, ioConcurrency: 16 });
   for (const source of ['songs', 'events'] as const) {
     const { parts } = await planStage(ctx, source);
     for (let part = 0; part < parts; part++) await stagePart(ctx, source, part);
@@ -29,5 +19,5 @@ export async function runStepsInProcess(input: ObjectStore, output: ObjectStore,
     const { parts } = await planWrite(ctx, set);
     for (let part = 0; part < parts; part++) await writePart(ctx, set, part);
   }
-  return commitRun(ctx, {});
+  return publish(ctx, {});
 }

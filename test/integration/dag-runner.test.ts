@@ -1,7 +1,8 @@
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
-import type { TaskCall } from '../../workflows/dag';
+import type { TaskCall } from '../../activities/contract';
+import type { DiamondActivities, DiamondRun } from '../fixtures/diamond-workflows';
 import { describeWithServers, uniqueName } from '../helpers/servers';
 
 interface Call {
@@ -20,7 +21,7 @@ describeWithServers('the generic DAG runner on a second DAG', () => {
   let native: NativeConnection;
   const taskQueue = uniqueName('diamond');
 
-  const timed = async <T>(call: TaskCall, body: () => T): Promise<T> => {
+  const timed = async <T>(call: TaskCall<unknown, DiamondRun>, body: () => T): Promise<T> => {
     const start = Date.now();
     await new Promise((r) => setTimeout(r, 300));
     const result = body();
@@ -35,14 +36,14 @@ describeWithServers('the generic DAG runner on a second DAG', () => {
       taskQueue,
       workflowsPath: require.resolve('../fixtures/diamond-workflows'),
       activities: {
-        step: (call: TaskCall<{ name: string; fail?: boolean }>) =>
+        step: (call) =>
           timed(call, () => {
             if (call.params.fail) throw ApplicationFailure.nonRetryable(`${call.params.name} was told to fail`, 'Told');
             return { name: call.params.name, saw: Object.keys(call.taskSeconds).sort() };
           }),
-        fanned: (call: TaskCall<{ parts: number }>) =>
+        fanned: (call) =>
           timed(call, () => (call.fanOut?.phase === 'plan' ? { parts: call.params.parts } : { part: call.fanOut?.phase === 'part' ? call.fanOut.part : -1 })),
-      },
+      } satisfies DiamondActivities,
     });
     running = worker.run();
     connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });

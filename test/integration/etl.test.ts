@@ -2,8 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { listAll, type ObjectStore } from '../../lake/storage/object-store';
 import { encodeParquet } from '../../lake/parquet/encode';
 import { TABLES } from '../../lake/tables/catalog';
-import type { RunReport } from '../../lake/steps/commit';
+import type { RunReport } from '../../lake/steps/publish';
 import { runMonth } from '../../client/run-month';
+import { SPARKIFY_DAG } from '../../workflows/sparkify-dag';
 import { snapshotLake } from '../helpers/lake-snapshot';
 import { SAMPLE_DIR, hasSample } from '../helpers/sample';
 import { createBucket, describeWithServers, startHarness, uniqueName, upload, type TemporalHarness } from '../helpers/servers';
@@ -51,7 +52,10 @@ const FIGURES = { songs: 71, artists: 69, users: 96, time: 6813, songplays: 6820
     const scheduled = (history.events ?? [])
       .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
       .filter((name): name is string => Boolean(name));
-    expect(new Set(scheduled)).toEqual(new Set(['stage', 'transformDimensions', 'transformFacts', 'writePartitions']));
+    // One activity type per kind of DAG step, named as the DAG file and the README name them.
+    expect(new Set(scheduled)).toEqual(new Set(['stage', 'transformDimensions', 'transformFacts', 'writePartitions', 'publish']));
+    // The run report's step keys are the DAG's task names.
+    expect(Object.keys(first.steps).sort()).toEqual(Object.keys(SPARKIFY_DAG.tasks).sort());
     const bytes = Buffer.byteLength(JSON.stringify(history));
     expect(bytes).toBeLessThan(200_000);
     expect(JSON.stringify(history)).not.toContain(h.config.s3.secretAccessKey ?? 'no-secret-configured');

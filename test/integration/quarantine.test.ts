@@ -2,6 +2,7 @@ import { fromNdjson } from '../../lake/ndjson';
 import { generateDataset } from '../../lake/generate/generate';
 import type { QuarantineRecord } from '../../lake/model';
 import { runMonth } from '../../client/run-month';
+import { rawEvent } from '../helpers/builders';
 import { snapshotLake } from '../helpers/lake-snapshot';
 import { createBucket, describeWithServers, startHarness, uniqueName, type TemporalHarness } from '../helpers/servers';
 
@@ -12,12 +13,13 @@ function messages(err: unknown): string {
 }
 
 const play = (fields: Record<string, unknown>) =>
-  JSON.stringify({
-    artist: 'Quarantine Band', auth: 'Logged In', firstName: 'Q', gender: 'F', itemInSession: 0, lastName: 'Test',
-    length: 200.5, level: 'free', location: 'Nowhere, XX', method: 'PUT', page: 'NextSong', registration: 1540000000000,
-    sessionId: 9999, song: 'Bad Day', status: 200, ts: Date.UTC(2018, 10, 15, 12), userAgent: 'agent', userId: '9999',
-    ...fields,
-  });
+  JSON.stringify(
+    rawEvent({
+      artist: 'Quarantine Band', firstName: 'Q', itemInSession: 0, lastName: 'Test', length: 200.5, location: 'Nowhere, XX',
+      sessionId: 9999, song: 'Bad Day', ts: Date.UTC(2018, 10, 15, 12), userAgent: 'agent', userId: '9999',
+      ...fields,
+    }),
+  );
 
 const BAD_LOG = 'log_data/2018/11/2018-11-30-zz-bad-events.json';
 const BAD_LINES = [

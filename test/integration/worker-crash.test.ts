@@ -3,7 +3,7 @@ import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { generateDataset } from '../../lake/generate/generate';
 import { listAll, type ObjectStore } from '../../lake/storage/object-store';
-import type { RunReport } from '../../lake/steps/commit';
+import type { RunReport } from '../../lake/steps/publish';
 import { runMonth, startMonth } from '../../client/run-month';
 import { snapshotLake, type LakeSnapshot } from '../helpers/lake-snapshot';
 import { createBucket, describeWithServers, startHarness, uniqueName, type TemporalHarness } from '../helpers/servers';

@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, DEFAULT_INPUT, DEFAULT_OUTPUT, DEFAULT_TASK_QUEUE, loadConfig, redactConfig, type LoadOptions } from '../../lake/config';
+import { ConfigError } from '../../lake/errors';
+import { DEFAULT_INPUT, DEFAULT_OUTPUT, DEFAULT_TASK_QUEUE, loadConfig, redactConfig, type LoadOptions } from '../../lake/config';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYzSECRETzKEY';
 const KEY_ID = 'AKIAIOSFODNN7EXAMPLE';

@@ -1,12 +1,21 @@
 import { ApplicationFailure } from '@temporalio/common';
+import type { SparkifyActivities, TaskCall } from '../../activities/contract';
 import { validateDag, type DagSpec, type TaskSpec } from '../../workflows/dag';
 import { SPARKIFY_DAG } from '../../workflows/sparkify-dag';
 
-const task = (upstream?: string[]): TaskSpec => ({ activity: 'noop', upstream, options: { startToCloseTimeout: '1m' } });
+interface NoopActivities {
+  noop(call: TaskCall): Promise<void>;
+}
 
-const dag = (tasks: Record<string, TaskSpec>, output = Object.keys(tasks).at(-1) ?? 'none'): DagSpec => ({ name: 'test-dag', tasks, output });
+const task = (upstream?: string[]): TaskSpec<NoopActivities> => ({ activity: 'noop', upstream, options: { startToCloseTimeout: '1m' } });
 
-function invalid(spec: DagSpec): ApplicationFailure {
+const dag = (tasks: Record<string, TaskSpec<NoopActivities>>, output = Object.keys(tasks).at(-1) ?? 'none'): DagSpec<NoopActivities> => ({
+  name: 'test-dag',
+  tasks,
+  output,
+});
+
+function invalid(spec: DagSpec<NoopActivities>): ApplicationFailure {
   try {
     validateDag(spec);
   } catch (err) {
@@ -62,5 +71,38 @@ describe('validateDag', () => {
   it('checks every upstream before looking for cycles', () => {
     const err = invalid(dag({ a: task(['b']), b: task(['a', 'ghost']) }, 'a'));
     expect(err.message).toContain('unknown task ghost');
+  });
+});
+
+describe('the DAG file is checked against the activities it calls', () => {
+  const options = { startToCloseTimeout: '1m' };
+  // Each entry below must fail to compile, and `npm test` type-checks the tests first (npm run typecheck): were one
+  // accepted, the directive above it would itself be the error.
+  it('refuses a task naming an activity the interface does not have, or passing it the wrong params', () => {
+    const tasks: TaskSpec<SparkifyActivities>[] = [
+      // @ts-expect-error no activity of that name
+      { activity: 'writePartition', params: { tables: 'facts' }, options },
+      // @ts-expect-error writePartitions takes { tables }, not { source }
+      { activity: 'writePartitions', params: { source: 'songs' }, options },
+      // @ts-expect-error stage needs its params
+      { activity: 'stage', options },
+      // @ts-expect-error publish takes no params
+      { activity: 'publish', params: { tables: 'facts' }, options },
+    ];
+    expect(tasks).toHaveLength(4);
+  });
+
+  it('names every task after its activity: one name per step', () => {
+    const activityOf = Object.fromEntries(Object.entries(SPARKIFY_DAG.tasks).map(([id, spec]) => [id, spec.activity]));
+    expect(activityOf).toEqual({
+      'stage-songs': 'stage',
+      'stage-events': 'stage',
+      'transform-dimensions': 'transformDimensions',
+      'transform-facts': 'transformFacts',
+      'write-dimensions': 'writePartitions',
+      'write-facts': 'writePartitions',
+      publish: 'publish',
+    });
+    expect(SPARKIFY_DAG.onFailure).toMatchObject({ task: 'discard-staging', activity: 'discardStaging' });
   });
 });

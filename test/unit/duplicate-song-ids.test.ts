@@ -1,29 +1,25 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { LocalStore } from '../../lake/storage/local-store';
+import { rawEvent, rawSong, TempLake } from '../helpers/builders';
 import { queryLake, table } from '../helpers/duckdb';
 import { runStepsInProcess } from '../helpers/run-steps';
 
 const song = (artist_id: string, artist_name: string) =>
-  JSON.stringify({ num_songs: 1, song_id: 'SOA', title: 'T', duration: 200, year: 2000, artist_id, artist_name, artist_location: null, artist_latitude: null, artist_longitude: null });
+  JSON.stringify(rawSong({ song_id: 'SOA', title: 'T', duration: 200, year: 2000, artist_id, artist_name }));
 
-const play = (artist: string, ts: number) =>
-  JSON.stringify({ artist, song: 'T', length: 200, page: 'NextSong', ts, userId: '1', firstName: 'A', lastName: 'B', gender: 'F', level: 'free', sessionId: 1, itemInSession: ts % 100, location: null, userAgent: null });
+const play = (artist: string, ts: number) => JSON.stringify(rawEvent({ artist, song: 'T', length: 200, ts, itemInSession: ts % 100 }));
 
 describe('two song files with the same song_id', () => {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'sparkify-dup-'));
-  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const root = new TempLake('dup');
+  afterAll(() => root.remove());
 
   it('match plays against the one file kept for the id, never a mix of both', async () => {
-    const input = new LocalStore(path.join(root, 'in'));
+    const input = root.store('in');
     await input.put('song_data/A/A/A/TRA1.json', song('AR1', 'Alpha'));
     await input.put('song_data/B/B/B/TRB1.json', song('AR2', 'Beta'));
     const t = Date.UTC(2018, 10, 5);
     await input.put('log_data/2018/11/2018-11-05-events.json', [play('Alpha', t + 1), play('Beta', t + 2)].join('\n'));
 
-    const lake = path.join(root, 'lake');
-    await runStepsInProcess(input, new LocalStore(lake), 2018, 11);
+    const lake = root.path('lake');
+    await runStepsInProcess(input, root.store('lake'), 2018, 11);
     const rows = await queryLake<{ song_id: string | null; artist_id: string | null }>(
       `select song_id, artist_id from ${table(lake, 'songplays')} order by start_time`,
     );

@@ -1,33 +1,12 @@
 import { parseEventLog } from '../../lake/input/events';
 import type { QuarantineReason } from '../../lake/model';
+import { eventLines, NOV_2018, rawEvent } from '../helpers/builders';
 
-const NOV_2018 = { year: 2018, month: 11 };
 const SOURCE = 'log_data/2018/11/2018-11-01-events.json';
 
-/** A NextSong event as the simulator writes it. */
-const event = (overrides: Record<string, unknown> = {}) => ({
-  artist: "Des'ree",
-  auth: 'Logged In',
-  firstName: 'Kaylee',
-  gender: 'F',
-  itemInSession: 1,
-  lastName: 'Summers',
-  length: 246.30812,
-  level: 'free',
-  location: 'Phoenix-Mesa-Scottsdale, AZ',
-  method: 'PUT',
-  page: 'NextSong',
-  registration: 1540344794796.0,
-  sessionId: 139,
-  song: 'You Gotta Be',
-  status: 200,
-  ts: 1541106106796,
-  userAgent: '"Mozilla/5.0 (Windows NT 6.1; WOW64)"',
-  userId: '8',
-  ...overrides,
-});
+const event = rawEvent;
 
-const lines = (...items: (object | string)[]) => items.map((i) => (typeof i === 'string' ? i : JSON.stringify(i))).join('\n');
+const lines = eventLines;
 
 function rejectedAs(text: string, month = NOV_2018) {
   const result = parseEventLog(SOURCE, text, month);

@@ -1,22 +1,10 @@
 import { parseSongFile } from '../../lake/input/songs';
 import type { QuarantineReason } from '../../lake/model';
+import { rawSong } from '../helpers/builders';
 
 const KEY = 'song_data/A/A/A/TRAAAAW128F429D538.json';
 
-/** A Million Song Dataset file as the Sparkify sample has them. */
-const songJson = (overrides: Record<string, unknown> = {}) => ({
-  num_songs: 1,
-  artist_id: 'ARD7TVE1187B99BFB1',
-  artist_latitude: null,
-  artist_longitude: null,
-  artist_location: 'California - LA',
-  artist_name: 'Casual',
-  song_id: 'SOMZWCG12A8C13C480',
-  title: "I Didn't Mean To",
-  duration: 218.93179,
-  year: 0,
-  ...overrides,
-});
+const songJson = rawSong;
 
 describe('parseSongFile', () => {
   it('reads a song file into a record carrying its source key', () => {

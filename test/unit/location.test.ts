@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { LocalStore } from '../../lake/storage/local-store';
-import { InvalidUriError, StoreFactory, parseUri } from '../../lake/storage/location';
+import { InvalidUriError } from '../../lake/errors';
+import { StoreFactory, parseUri } from '../../lake/storage/location';
 
 const BASE = '/srv/sparkify';
 

@@ -1,24 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { PlayEvent } from '../../lake/model';
 import { SongLookup } from '../../lake/tables/song-lookup';
+import { playEvent } from '../helpers/builders';
 import { buildSongplays, songplayId, songplayOf } from '../../lake/tables/songplays';
 
-const play = (overrides: Partial<PlayEvent> = {}): PlayEvent => ({
-  ts: 1541106106796,
-  userId: '8',
-  firstName: 'Kaylee',
-  lastName: 'Summers',
-  gender: 'F',
-  level: 'free',
-  sessionId: 139,
-  itemInSession: 0,
-  song: "You Gotta Be",
-  artist: "Des'ree",
-  length: 246.30812,
-  location: 'Phoenix-Mesa-Scottsdale, AZ',
-  userAgent: 'Mozilla/5.0',
-  ...overrides,
-});
+const play = playEvent;
 
 const INT64_MAX = (1n << 63n) - 1n;
 

@@ -1,19 +1,7 @@
-import type { SongRecord } from '../../lake/model';
 import { buildArtists, buildSongs } from '../../lake/tables/songs';
+import { songRecord } from '../helpers/builders';
 
-const record = (overrides: Partial<SongRecord>): SongRecord => ({
-  song_id: 'SOA',
-  title: 'Title',
-  duration: 100.5,
-  year: 2000,
-  artist_id: 'ARA',
-  artist_name: 'Artist',
-  artist_location: 'London, England',
-  artist_latitude: 51.5,
-  artist_longitude: -0.12,
-  source_key: 'song_data/A/A/A/TRAAA.json',
-  ...overrides,
-});
+const record = songRecord;
 
 function permutations<T>(items: T[]): T[][] {
   if (items.length <= 1) return [items];

@@ -1,4 +1,4 @@
-import type { PlayEvent } from '../../lake/model';
+import { playEvent } from '../helpers/builders';
 import { latestUserStates, toUserRow, userStateOf, type UserState } from '../../lake/tables/users';
 
 /** mulberry32: a fixed-seed generator so the shuffles are the same on every run. */
@@ -21,24 +21,7 @@ function shuffle<T>(items: readonly T[], rand: () => number): T[] {
   return out;
 }
 
-function play(overrides: Partial<PlayEvent> = {}): PlayEvent {
-  return {
-    ts: Date.UTC(2018, 10, 1, 12),
-    userId: '8',
-    firstName: 'Kaylee',
-    lastName: 'Summers',
-    gender: 'F',
-    level: 'free',
-    sessionId: 139,
-    itemInSession: 0,
-    song: 'You Gotta Be',
-    artist: "Des'ree",
-    length: 246.30812,
-    location: 'Phoenix-Mesa-Scottsdale, AZ',
-    userAgent: 'Mozilla/5.0',
-    ...overrides,
-  };
-}
+const play = (overrides: Parameters<typeof playEvent>[0] = {}) => playEvent({ ts: Date.UTC(2018, 10, 1, 12), ...overrides });
 
 const state = (overrides: Partial<UserState> = {}): UserState => ({
   user_id: '8',

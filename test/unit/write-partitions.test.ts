@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateDataset } from '../../lake/generate/generate';
-import { StagingArea } from '../../lake/layout';
 import type { StepContext } from '../../lake/steps/context';
 import { planStage, stagePart } from '../../lake/steps/stage';
 import { transformDimensions } from '../../lake/steps/transform-dimensions';
@@ -10,6 +9,7 @@ import { transformFacts } from '../../lake/steps/transform-facts';
 import { planWrite, writePart } from '../../lake/steps/write-partitions';
 import { LocalStore } from '../../lake/storage/local-store';
 import { listAll, type ObjectStore } from '../../lake/storage/object-store';
+import { stepContext } from '../helpers/builders';
 
 /** A store whose puts fail from the `failAt`-th one on, as a worker dying in the middle of a part would. */
 class FailingStore extends LocalStore {
@@ -24,7 +24,7 @@ class FailingStore extends LocalStore {
 }
 
 function contextFor(input: ObjectStore, output: ObjectStore, progress: StepContext['progress']): StepContext {
-  return { input, output, month: { year: 2018, month: 11 }, staging: new StagingArea('wf', 'run'), workflowId: 'wf', runId: 'run', progress, ioConcurrency: 8 };
+  return stepContext(input, output, { progress });
 }
 
 async function dataFiles(store: ObjectStore): Promise<Map<string, Buffer>> {

@@ -1,19 +1,20 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
-import { withTemporalClient } from './connect';
-import { ConfigError, DEFAULT_INPUT, loadConfig, type LakeConfig } from '../lake/config';
+import { withTemporalClient } from '../client/connect';
+import { DEFAULT_INPUT, loadConfig, type LakeConfig } from '../lake/config';
+import { ConfigError } from '../lake/errors';
 import { generateDataset } from '../lake/generate/generate';
 import { StoreFactory } from '../lake/storage/location';
 import { listAll } from '../lake/storage/object-store';
-import type { RunReport } from '../lake/steps/commit';
+import type { RunReport } from '../lake/steps/publish';
 import { runWorker } from '../worker/main';
 import { startEmbedded } from './embedded';
-import { parseMonth } from '../workflows/months';
+import { parseMonth } from '../lake/month';
 import type { BackfillInput } from '../workflows/sparkify-backfill';
-import { startBackfill } from './backfill';
-import { historyUrl, runMonth } from './run-month';
-import { backfillSchedule, createSchedule, DEFAULT_SCHEDULE_ID, describeSchedule, listSchedules, monthLabels } from './schedule';
+import { startBackfill } from '../client/backfill';
+import { historyUrl, runMonth } from '../client/run-month';
+import { backfillSchedule, createSchedule, DEFAULT_SCHEDULE_ID, describeSchedule, listSchedules, monthLabels } from '../client/schedule';
 
 const USAGE = `Usage: sparkify <command> [options]
 
@@ -294,14 +295,14 @@ async function generateCommand(args: string[]): Promise<number> {
   });
   const config = configFrom(values);
   const output = (values.output as string | undefined) ?? config.input;
-  const from = /^(\d{4})-(\d{2})$/.exec((values.from as string | undefined) ?? '2018-11');
-  if (!from) throw new ConfigError('--from must look like YYYY-MM');
+  const from = parseMonth((values.from as string | undefined) ?? '2018-11');
+  if (!from) throw new ConfigError('--from must be a month like 2018-11');
   const store = new StoreFactory(config.s3).open(absoluteUri(output));
   const summary = await generateDataset(store, {
     songs: intOption(values, 'songs', 1000),
     users: intOption(values, 'users', 100),
     events: intOption(values, 'events', 10000),
-    from: { year: Number(from[1]), month: Number(from[2]) },
+    from,
     months: intOption(values, 'months', 1),
     seed: intOption(values, 'seed', 1),
     onProgress: (m) => console.error(m),

@@ -5,7 +5,7 @@ import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type { LakeConfig } from '../lake/config';
 import { createSparkifyWorker } from '../worker/create-worker';
 import { SPARKIFY_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
-import { findTemporalCli } from './temporal-cli';
+import { findTemporalCli } from '../client/temporal-cli';
 
 export interface EmbeddedCluster {
   env: TestWorkflowEnvironment;

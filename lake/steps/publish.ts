@@ -7,6 +7,7 @@ import { TABLES, TABLE_NAMES, type TableName } from '../tables/catalog';
 import { latestUserStates, toUserRow, type UserState } from '../tables/users';
 import { listAll, type ObjectInfo } from '../storage/object-store';
 import type { StepContext } from './context';
+import { discardStaging } from './discard-staging';
 import { readJson, readJsonUnder, readStaged } from './staged-reader';
 import type { WrittenSummary } from './write-partitions';
 import type { Source, StageResult } from './stage';
@@ -36,7 +37,7 @@ export interface RunReport {
  * run left that this one did not write, marks each table with _SUCCESS and writes the run report. Retry-safe: every
  * action is a replace or a delete, and the staging area it reads is removed only after the report exists.
  */
-export async function commitRun(ctx: StepContext, steps: Record<string, number>): Promise<RunReport> {
+export async function publish(ctx: StepContext, steps: Record<string, number>): Promise<RunReport> {
   const reportKey = lakeKeys.runReport(ctx.month, ctx.runId);
   const existing = await ctx.output.getIfExists(reportKey);
   if (existing) {
@@ -76,7 +77,7 @@ export async function commitRun(ctx: StepContext, steps: Record<string, number>)
     staleFilesRemoved,
     quarantined,
     read: await inputVolume(ctx),
-    steps: { ...steps, 'publish:commit': (Date.now() - started) / 1000 },
+    steps: { ...steps, publish: (Date.now() - started) / 1000 },
     committedAt: new Date().toISOString(),
   };
   const body = JSON.stringify(report, null, 2);
@@ -155,9 +156,4 @@ async function inputVolume(ctx: StepContext): Promise<RunReport['read']> {
     bytes: stats.reduce((sum, s) => sum + s.bytesRead, 0),
     songFilesReused: stats.reduce((sum, s) => sum + s.objectsReused, 0),
   };
-}
-
-export async function discardStaging(ctx: StepContext): Promise<void> {
-  const objects = await listAll(ctx.output, ctx.staging.root);
-  await ctx.output.deleteMany(objects.map((o) => o.key));
 }

@@ -1,0 +1,43 @@
+/**
+ * Failures that no retry can fix. Each is a subclass of PermanentError whose `name` must be one of
+ * PERMANENT_ERROR_TYPES, so a new permanent error cannot be declared without joining the list the DAG's retry policy
+ * marks non-retryable, and the activity glue fails every PermanentError at once instead of retrying it.
+ * No Node or Temporal imports: workflow code reads the list from here.
+ */
+export const PERMANENT_ERROR_TYPES = [
+  /** A missing or malformed setting, or storage refusing our credentials. */
+  'ConfigError',
+  /** An input or output location that is not a usable URI. */
+  'InvalidUriError',
+  /** The input cannot produce a run: nothing to read, wrong layout. */
+  'InputError',
+  /** A workflow started with arguments it cannot run with. */
+  'InvalidRunInput',
+] as const;
+
+export type PermanentErrorType = (typeof PERMANENT_ERROR_TYPES)[number];
+
+export abstract class PermanentError extends Error {
+  abstract override readonly name: PermanentErrorType;
+}
+
+/** A missing or malformed setting; the message names it and never contains a secret's value. */
+export class ConfigError extends PermanentError {
+  override readonly name = 'ConfigError';
+}
+
+export class InvalidUriError extends PermanentError {
+  override readonly name = 'InvalidUriError';
+}
+
+/** The input cannot produce a run (nothing to read, wrong layout); retrying will not help. */
+export class InputError extends PermanentError {
+  override readonly name = 'InputError';
+}
+
+/** A workflow's arguments are invalid; raised in workflow code as a non-retryable failure of this type. */
+export const INVALID_RUN_INPUT: PermanentErrorType = 'InvalidRunInput';
+
+export function isPermanentError(err: unknown): err is PermanentError {
+  return err instanceof PermanentError || (err instanceof Error && (PERMANENT_ERROR_TYPES as readonly string[]).includes(err.name));
+}
