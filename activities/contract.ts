@@ -5,6 +5,7 @@
  * not compile. Types only: workflow code imports it without pulling in anything of Node.
  */
 import type { Month } from '../lake/month';
+import type { AuditResult } from '../lake/steps/audit';
 import type { RunReport } from '../lake/steps/publish';
 import type { Source, StagePlan, StageResult } from '../lake/steps/stage';
 import type { DimensionsResult } from '../lake/steps/transform-dimensions';
@@ -50,9 +51,11 @@ export interface SparkifyActivities {
   transformDimensions(call: TaskCall): Promise<DimensionsResult>;
   /** transform-facts: songplays and time, encoded into Parquet. */
   transformFacts(call: TaskCall): Promise<FactsResult>;
-  /** write-dimensions, write-facts (fan-out): puts one transform step's partitions in place. */
+  /** write-dimensions, write-facts (fan-out): stages one transform step's partitions as Parquet, for publish. */
   writePartitions(call: TaskCall<{ tables: TableSet }>): Promise<FanOutPlan | WritePartResult>;
-  /** publish: users merge, stale files, quarantine, _SUCCESS and the run report. */
+  /** audit: data-quality checks on the staged partitions before anything is published. */
+  audit(call: TaskCall): Promise<AuditResult>;
+  /** publish: the commit; staged partitions in place, stale files gone, users merged, quarantine, run report. */
   publish(call: TaskCall): Promise<RunReport>;
   /** discard-staging: removes the staging area of a run that failed or was cancelled. */
   discardStaging(call: TaskCall): Promise<void>;

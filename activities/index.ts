@@ -1,6 +1,7 @@
 /** The Sparkify DAG's steps, as Temporal activities; each wraps an engine step from lake/steps. */
 import type { LakeConfig } from '../lake/config';
 import { StoreFactory } from '../lake/storage/location';
+import { auditActivity } from './audit';
 import type { SparkifyActivities } from './contract';
 import { discardStagingActivity } from './discard-staging';
 import { publishActivity } from './publish';
@@ -16,6 +17,7 @@ export function createActivities(config: LakeConfig): SparkifyActivities {
     transformDimensions: transformDimensionsActivity(deps),
     transformFacts: transformFactsActivity(deps),
     writePartitions: writePartitionsActivity(deps),
+    audit: auditActivity(deps),
     publish: publishActivity(deps),
     discardStaging: discardStagingActivity(deps),
   };

@@ -2,7 +2,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
 import { StagingArea } from '../lake/layout';
 import type { StepContext } from '../lake/steps/context';
-import { isPermanentError } from '../lake/errors';
+import { isPermanentError, LocationNotAllowed } from '../lake/errors';
+import { isWithinRoots } from '../lake/storage/location';
 import type { TaskCall } from './contract';
 import type { ActivityDeps } from './deps';
 
@@ -24,8 +25,8 @@ export async function runStep<T>(call: TaskCall<unknown>, deps: ActivityDeps, st
   try {
     const { run } = call;
     const ctx: StepContext = {
-      input: deps.stores.open(run.input ?? deps.config.input),
-      output: deps.stores.open(run.output ?? deps.config.output),
+      input: deps.stores.open(allowed(run.input ?? deps.config.input, deps.config.allowedInputs, 'ALLOWED_INPUTS')),
+      output: deps.stores.open(allowed(run.output ?? deps.config.output, deps.config.allowedOutputs, 'ALLOWED_OUTPUTS')),
       month: { year: run.year, month: run.month },
       staging: new StagingArea(run.workflowId, run.runId),
       workflowId: run.workflowId,
@@ -46,6 +47,17 @@ export async function runStep<T>(call: TaskCall<unknown>, deps: ActivityDeps, st
   } finally {
     clearInterval(ticker);
   }
+}
+
+/**
+ * A workflow input chooses where workers read and write; only the roots the workers' own settings allow may be
+ * named, so a client that can start a run cannot point the workers at another bucket or folder.
+ */
+function allowed(uri: string, roots: string[], setting: 'ALLOWED_INPUTS' | 'ALLOWED_OUTPUTS'): string {
+  if (isWithinRoots(uri, roots)) return uri;
+  throw new LocationNotAllowed(
+    `${uri} is not within the locations this worker allows (${roots.join(', ')}); add it to [LAKE] ${setting} (or $SPARKIFY_${setting}) in the workers' settings`,
+  );
 }
 
 function classify(err: unknown): unknown {

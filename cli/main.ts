@@ -7,6 +7,8 @@ import { ConfigError } from '../lake/errors';
 import { generateDataset } from '../lake/generate/generate';
 import { StoreFactory } from '../lake/storage/location';
 import { listAll } from '../lake/storage/object-store';
+import { collectStaging } from '../lake/steps/collect-staging';
+import { temporalRunStates } from '../activities/run-states';
 import type { RunReport } from '../lake/steps/publish';
 import { runWorker } from '../worker/main';
 import { startEmbedded } from './embedded';
@@ -32,6 +34,8 @@ Commands:
                list
                backfill --from 2018-11-01 --to 2019-01-31 [--id sparkify-daily]
   worker     Run a worker (workflows and activities) until SIGTERM or Ctrl-C.
+  gc         Remove the staging areas that closed runs left in a lake (a terminated run, dead workers).
+               [--output URI] [--older-than MINUTES (default [LAKE] STAGING_GC_MINUTES, 60)] [--dry-run]
   generate   Write a synthetic Sparkify data set.
                --output URI --songs N --users N --events N (per month) --from YYYY-MM --months K --seed S
   help       Show this text.
@@ -55,6 +59,8 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'generate':
         return await generateCommand(rest);
+      case 'gc':
+        return await gcCommand(rest);
       case undefined:
       case 'help':
       case '--help':
@@ -124,7 +130,7 @@ async function runCommand(args: string[]): Promise<number> {
 
   await ensureSampleInput(config, input);
   console.error('Starting a local Temporal dev server and a worker…');
-  const cluster = await startEmbedded(config, { stateDir: embeddedStateDir() });
+  const cluster = await startEmbedded(allowing(config, request), { stateDir: embeddedStateDir() });
   const interrupted = new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
@@ -182,7 +188,7 @@ async function backfillCommand(args: string[]): Promise<number> {
     output: values.output ? absoluteUri(values.output as string) : undefined,
   };
   if (values.embedded) await ensureSampleInput(config, input.input);
-  return withClient(config, values.embedded === true, async (client) => {
+  return withClient(allowing(config, input), values.embedded === true, async (client) => {
     const handle = await startBackfill(client, config, input);
     console.error(`Backfill ${handle.workflowId} running; progress: temporal workflow query --workflow-id ${handle.workflowId} --type backfillProgress`);
     const result = await handle.result();
@@ -262,6 +268,18 @@ function parseDay(value: unknown, name: string): Date {
   return new Date(Date.UTC(Number(y), Number(m) - 1, day));
 }
 
+/**
+ * The embedded worker serves only this command, so the locations the command names are the ones it may use, besides
+ * those the settings allow.
+ */
+function allowing(config: LakeConfig, run: { input?: string; output?: string }): LakeConfig {
+  return {
+    ...config,
+    allowedInputs: run.input ? [...config.allowedInputs, run.input] : config.allowedInputs,
+    allowedOutputs: run.output ? [...config.allowedOutputs, run.output] : config.allowedOutputs,
+  };
+}
+
 function absoluteUri(uri: string): string {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(uri) ? uri : path.resolve(uri);
 }
@@ -309,6 +327,19 @@ async function generateCommand(args: string[]): Promise<number> {
   });
   console.log(JSON.stringify({ output: store.description, ...summary }, null, 2));
   return 0;
+}
+
+async function gcCommand(args: string[]): Promise<number> {
+  const { values } = parse(args, { output: { type: 'string' }, 'older-than': { type: 'string' }, 'dry-run': { type: 'boolean' } });
+  const config = configFrom(values);
+  const output = new StoreFactory(config.s3).open(values.output ? absoluteUri(values.output as string) : config.output);
+  const minutes = intOption(values, 'older-than', config.stagingGcMinutes);
+  if (minutes < 0) throw new ConfigError('--older-than must be 0 or more minutes');
+  return withTemporalClient(config, async (client) => {
+    const result = await collectStaging(output, temporalRunStates(client), { minAgeMs: minutes * 60_000, now: Date.now(), dryRun: values['dry-run'] === true });
+    console.log(JSON.stringify({ output: output.description, dryRun: values['dry-run'] === true, ...result }, null, 2));
+    return 0;
+  });
 }
 
 function printReport(report: RunReport): void {

@@ -18,7 +18,7 @@
 # Exported to CMD:
 #   TEMPORAL_ADDRESS, TEMPORAL_UI_URL (local server only), TEMPORAL_CLI_PATH,
 #   S3_ENDPOINT, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION,
-#   SPARKIFY_TEST_SERVERS=1; PATH is prefixed with a dir holding `temporal`
+#   SPARKIFY_TEST_SERVERS=1, SPARKIFY_ALLOWED_INPUTS/OUTPUTS=* unless set; PATH is prefixed with a dir holding `temporal`
 #   (and `minio` when started locally).
 set -euo pipefail
 
@@ -345,6 +345,8 @@ fi
 export AWS_REGION="${AWS_REGION:-us-east-1}"
 export TEMPORAL_CLI_PATH="$TEMPORAL_BIN"
 export SPARKIFY_TEST_SERVERS=1
+# Tests and benchmarks name their own buckets and temp folders per run; the test of the allowed roots sets its own.
+export SPARKIFY_ALLOWED_INPUTS="${SPARKIFY_ALLOWED_INPUTS:-*}" SPARKIFY_ALLOWED_OUTPUTS="${SPARKIFY_ALLOWED_OUTPUTS:-*}"
 log "servers ready in $(elapsed "$start_all")s: TEMPORAL_ADDRESS=${TEMPORAL_ADDRESS} S3_ENDPOINT=${S3_ENDPOINT}"
 
 # ------------------------------------------------------------------- run ---

@@ -2,13 +2,19 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ini from 'ini';
 import { ConfigError } from './errors';
-import { parseUri } from './storage/location';
+import { ANY_LOCATION, parseUri } from './storage/location';
 import type { S3Settings } from './storage/s3-store';
 
 export interface LakeConfig {
   s3: S3Settings;
   input: string;
   output: string;
+  /** Inputs a run may name (the configured input and what is below it by default); `*` allows any. */
+  allowedInputs: string[];
+  /** Outputs a run may name, likewise. */
+  allowedOutputs: string[];
+  /** A closed run's staging left behind is removed once nothing was written there for this many minutes. */
+  stagingGcMinutes: number;
   temporal: { address: string; namespace: string; taskQueue: string };
   activityConcurrency: number;
   /** Where the settings came from, for messages; never the values of secrets. */
@@ -24,6 +30,9 @@ const SETTINGS = {
   endpoint: { section: 'AWS', key: 'S3_ENDPOINT', env: ['S3_ENDPOINT'] },
   input: { section: 'LAKE', key: 'INPUT', env: ['SPARKIFY_INPUT'] },
   output: { section: 'LAKE', key: 'OUTPUT', env: ['SPARKIFY_OUTPUT'] },
+  allowedInputs: { section: 'LAKE', key: 'ALLOWED_INPUTS', env: ['SPARKIFY_ALLOWED_INPUTS'] },
+  allowedOutputs: { section: 'LAKE', key: 'ALLOWED_OUTPUTS', env: ['SPARKIFY_ALLOWED_OUTPUTS'] },
+  stagingGcMinutes: { section: 'LAKE', key: 'STAGING_GC_MINUTES', env: ['SPARKIFY_STAGING_GC_MINUTES'] },
   address: { section: 'TEMPORAL', key: 'ADDRESS', env: ['TEMPORAL_ADDRESS'] },
   namespace: { section: 'TEMPORAL', key: 'NAMESPACE', env: ['TEMPORAL_NAMESPACE'] },
   taskQueue: { section: 'TEMPORAL', key: 'TASK_QUEUE', env: ['SPARKIFY_TASK_QUEUE'] },
@@ -86,6 +95,26 @@ export function loadConfig(options: LoadOptions = {}): LakeConfig {
     }
   }
 
+  const roots = (name: 'allowedInputs' | 'allowedOutputs', fallback: string): string[] => {
+    const list = (read(name) ?? fallback).split(',').map((r) => r.trim()).filter((r) => r !== '');
+    for (const root of list) {
+      if (root === ANY_LOCATION) continue;
+      try {
+        parseUri(root, cwd);
+      } catch (err) {
+        throw malformed(name, `a comma-separated list of URIs or ${ANY_LOCATION}: ${(err as Error).message}`);
+      }
+    }
+    // Relative paths mean what they meant where the setting was read, as input and output do.
+    return list.map((root) => (root === ANY_LOCATION || /^[a-z][a-z0-9+.-]*:\/\//i.test(root) ? root : path.resolve(cwd, root)));
+  };
+  const allowedInputs = roots('allowedInputs', input);
+  const allowedOutputs = roots('allowedOutputs', output);
+
+  const gcText = read('stagingGcMinutes') ?? '60';
+  if (!/^\d+$/.test(gcText)) throw malformed('stagingGcMinutes', 'a whole number of minutes');
+  const stagingGcMinutes = Number(gcText);
+
   const concurrencyText = read('activityConcurrency') ?? '8';
   const activityConcurrency = Number(concurrencyText);
   // Number() alone would also take '0x10', '1e1' or '2.0'.
@@ -101,6 +130,9 @@ export function loadConfig(options: LoadOptions = {}): LakeConfig {
     s3: { region: read('region') ?? 'us-east-1', endpoint, accessKeyId, secretAccessKey },
     input,
     output,
+    allowedInputs,
+    allowedOutputs,
+    stagingGcMinutes,
     temporal: { address, namespace: read('namespace') ?? 'default', taskQueue: read('taskQueue') ?? DEFAULT_TASK_QUEUE },
     activityConcurrency,
     source: existsSync(file) ? file : 'defaults and environment',
@@ -130,6 +162,9 @@ export function redactConfig(config: LakeConfig): Record<string, unknown> {
     source: config.source,
     input: config.input,
     output: config.output,
+    allowedInputs: config.allowedInputs,
+    allowedOutputs: config.allowedOutputs,
+    stagingGcMinutes: config.stagingGcMinutes,
     s3: {
       region: config.s3.region,
       endpoint: config.s3.endpoint === undefined ? '(AWS default)' : withoutUserInfo(config.s3.endpoint),

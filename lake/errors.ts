@@ -13,6 +13,12 @@ export const PERMANENT_ERROR_TYPES = [
   'InputError',
   /** A workflow started with arguments it cannot run with. */
   'InvalidRunInput',
+  /** A data-quality check failed on the run's staged tables: the same input fails it again. */
+  'AuditFailed',
+  /** The output folder holds files but is not a lake: the run refuses to write, let alone delete, there. */
+  'OutputNotALake',
+  /** The run names an input or output outside the roots the workers allow. */
+  'LocationNotAllowed',
 ] as const;
 
 export type PermanentErrorType = (typeof PERMANENT_ERROR_TYPES)[number];
@@ -33,6 +39,19 @@ export class InvalidUriError extends PermanentError {
 /** The input cannot produce a run (nothing to read, wrong layout); retrying will not help. */
 export class InputError extends PermanentError {
   override readonly name = 'InputError';
+}
+
+/** A data-quality check failed; the message names the check, the table and example rows. */
+export class AuditFailed extends PermanentError {
+  override readonly name = 'AuditFailed';
+}
+
+export class OutputNotALake extends PermanentError {
+  override readonly name = 'OutputNotALake';
+}
+
+export class LocationNotAllowed extends PermanentError {
+  override readonly name = 'LocationNotAllowed';
 }
 
 /** A workflow's arguments are invalid; raised in workflow code as a non-retryable failure of this type. */

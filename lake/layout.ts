@@ -28,6 +28,10 @@ export function partitionPath(table: TableSpec, row: Record<string, unknown>): s
     .join('/');
 }
 
+export function successKey(table: TableName): string {
+  return `${table}/${SUCCESS_FILE}`;
+}
+
 export function dataFileKey(table: TableName, partition: string): string {
   return partition ? `${table}/${partition}/${DATA_FILE}` : `${table}/${DATA_FILE}`;
 }
@@ -54,7 +58,12 @@ export const lakeKeys = {
   userState: (month: Month) => `_state/users/${monthPartition(month)}/users.ndjson`,
   userStatePrefix: () => `_state/users/`,
   /** Validated song files by key and ETag, per shard, so later runs read only what changed. */
-  songCache: (shards: number, shard: number) => `_state/songs/shards=${shards}/${partName(shard)}.ndjson`,
+  songCachePrefix: () => '_state/songs/',
+  songCache: (shards: number, shard: number) => `${lakeKeys.songCachePrefix()}${songCacheName(shards, shard)}`,
+  /** What the lake published under one owned prefix: each file's key, rows and content hash. Only these are ever deleted. */
+  publishedFiles: (table: TableName, month: Month) => `_state/files/${ownedPrefix(table, month)}manifest.json`,
+  /** Marks a folder as a lake: runs write only into an empty folder or one that carries this. */
+  lakeMarker: () => `_state/lake.json`,
   runReport: (month: Month, runId: string) => `_runs/${monthPartition(month)}/${runId}.json`,
   latestRunReport: (month: Month) => `_runs/${monthPartition(month)}/latest.json`,
 };
@@ -104,12 +113,19 @@ export class StagingArea {
   tableRows(table: TableName, bucket: number): string {
     return `${this.root}tables/${table}/${partName(bucket)}.ndjson`;
   }
-  /** A partition a transform step encoded already; writePartitions copies it to its final key. */
+  /** A partition encoded for publishing, waiting in staging until publish copies it to its final key. */
   encodedPartition(table: TableName, partition: string): string {
     return `${this.root}tables/${table}/encoded/${partition ? `${partition}/` : ''}${DATA_FILE}`;
   }
   tableManifest(step: string): string {
     return `${this.root}tables/manifest-${step}.json`;
+  }
+  /** A part's new song cache, published with the run: a failed run leaves the lake's cache as it was. */
+  songCache(shards: number, shard: number): string {
+    return `${this.songCachePrefix()}${songCacheName(shards, shard)}`;
+  }
+  songCachePrefix(): string {
+    return `${this.root}song-cache/`;
   }
   written(set: string, part: number): string {
     return `${this.root}written/${set}-${partName(part)}.json`;
@@ -117,6 +133,10 @@ export class StagingArea {
   writtenPrefix(): string {
     return `${this.root}written/`;
   }
+}
+
+function songCacheName(shards: number, shard: number): string {
+  return `shards=${shards}/${partName(shard)}.ndjson`;
 }
 
 function partName(n: number): string {

@@ -1,5 +1,6 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import type { SparkifyActivities } from '../activities/contract';
 import type { LakeConfig } from '../lake/config';
 
 export interface WorkerOptions {
@@ -7,16 +8,18 @@ export interface WorkerOptions {
   connection: NativeConnection;
   /** How long a shutdown waits for running activities before cancelling them. */
   shutdownGraceTime?: string;
+  /** The activities to register; the real ones for this configuration unless a fault test wraps them. */
+  activities?: SparkifyActivities;
 }
 
 /** A worker runs both the workflows and the activities; start as many as you like against one cluster. */
-export async function createSparkifyWorker({ config, connection, shutdownGraceTime = '2m' }: WorkerOptions): Promise<Worker> {
+export async function createSparkifyWorker({ config, connection, shutdownGraceTime = '2m', activities = createActivities(config) }: WorkerOptions): Promise<Worker> {
   return Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowsPath: require.resolve('../workflows'),
-    activities: createActivities(config),
+    activities,
     maxConcurrentActivityTaskExecutions: config.activityConcurrency,
     shutdownGraceTime: shutdownGraceTime as `${number}m`,
   });

@@ -15,6 +15,7 @@ export type SparkifyTask =
   | 'transform-facts'
   | 'write-dimensions'
   | 'write-facts'
+  | 'audit'
   | 'publish';
 
 /** A cancelled run ends only once its activities have stopped: nothing of it is still writing afterwards. */
@@ -71,7 +72,7 @@ export const SPARKIFY_DAG = {
       upstream: ['transform-dimensions'],
       options: computing('2h'),
     },
-    // Two write-partitions tasks: the dimensions' files (a songs file per artist) go out while the facts are built.
+    // Two write-partitions tasks: the dimensions' files (a songs file per artist) are staged while the facts are built.
     'write-dimensions': {
       activity: 'writePartitions',
       params: { tables: 'dimensions' },
@@ -86,9 +87,15 @@ export const SPARKIFY_DAG = {
       fanOut: { maxParallel: 64 },
       options: heartbeating('1h'),
     },
+    // The quality gate: nothing of the run is visible before every check passed.
+    audit: {
+      activity: 'audit',
+      upstream: ['write-dimensions', 'write-facts'],
+      options: computing('1h'),
+    },
     publish: {
       activity: 'publish',
-      upstream: ['write-dimensions', 'write-facts'],
+      upstream: ['audit'],
       options: heartbeating('1h'),
     },
   },

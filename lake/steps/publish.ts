@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { mapLimit } from '../concurrency';
-import { dataFileKey, lakeKeys, ownedPrefix, SUCCESS_FILE } from '../layout';
+import { dataFileKey, lakeKeys, successKey } from '../layout';
 import { addCounts, type QuarantineRecord, type ReasonCounts } from '../model';
 import { toNdjson } from '../ndjson';
 import { encodeParquet } from '../parquet/encode';
@@ -8,8 +9,9 @@ import { latestUserStates, toUserRow, type UserState } from '../tables/users';
 import { listAll, type ObjectInfo } from '../storage/object-store';
 import type { StepContext } from './context';
 import { discardStaging } from './discard-staging';
+import { readPublishedFiles, writePublishedFiles, type PublishedFiles } from './published-files';
 import { readJson, readJsonUnder, readStaged } from './staged-reader';
-import type { WrittenSummary } from './write-partitions';
+import type { WrittenFile, WrittenSummary } from './write-partitions';
 import type { Source, StageResult } from './stage';
 import type { FactsResult } from './transform-facts';
 
@@ -22,7 +24,10 @@ export interface RunReport {
   output: string;
   tables: Record<TableName, number>;
   songplaysWithSong: number;
+  /** Files of each table that this run's publish put in place: those whose content changed. */
   filesPublished: Record<TableName, number>;
+  /** Files of each table left as they were, their new content being byte for byte the published one. */
+  filesUnchanged: Record<TableName, number>;
   staleFilesRemoved: number;
   quarantined: { total: number; byReason: ReasonCounts; bySource: Record<Source, number>; keys: string[] };
   /** Objects and bytes fetched from the input; song files unchanged since the last run are reused, not fetched. */
@@ -32,10 +37,16 @@ export interface RunReport {
   committedAt: string;
 }
 
+/** The tables whose partitions the write tasks stage; users is merged and written by publish itself. */
+const STAGED_TABLES = TABLE_NAMES.filter((t): t is Exclude<TableName, 'users'> => t !== 'users');
+
 /**
- * Makes the month's run visible: merges the users table across months, publishes quarantine, removes files an earlier
- * run left that this one did not write, marks each table with _SUCCESS and writes the run report. Retry-safe: every
- * action is a replace or a delete, and the staging area it reads is removed only after the report exists.
+ * The commit: makes the audited run visible. Per table, `_SUCCESS` goes first; the staged partitions are copied to
+ * their final keys (each one a whole-object replace), files the lake published before under the run's owned prefix
+ * and no longer produces are deleted, the lake's record of its files is rewritten, and `_SUCCESS` comes back last.
+ * Then users are merged across months, quarantine is published and the run report written. Resumable: every action
+ * is a replace or a delete of a known key, the staging it reads goes only after the report exists, and a retry
+ * finds the report and returns it.
  */
 export async function publish(ctx: StepContext, steps: Record<string, number>): Promise<RunReport> {
   const reportKey = lakeKeys.runReport(ctx.month, ctx.runId);
@@ -47,22 +58,24 @@ export async function publish(ctx: StepContext, steps: Record<string, number>): 
   const started = Date.now();
 
   const written = await readWritten(ctx);
-  const usersKey = await publishUsers(ctx);
-  const published = new Set([...written.flatMap((w) => w.files.map((f) => f.key)), usersKey.key]);
-  const staleFilesRemoved = await removeStale(ctx, published);
-  const quarantined = await publishQuarantine(ctx);
-  await mapLimit(TABLE_NAMES, ctx.ioConcurrency, (table) => ctx.output.put(`${table}/${SUCCESS_FILE}`, ''));
-
   const tables = Object.fromEntries(TABLE_NAMES.map((t) => [t, 0])) as Record<TableName, number>;
   const filesPublished = { ...tables };
-  for (const summary of written) {
-    for (const file of summary.files) {
-      tables[summary.table] += file.rows;
-      filesPublished[summary.table]++;
+  const filesUnchanged = { ...tables };
+  let staleFilesRemoved = 0;
+  for (const table of STAGED_TABLES) {
+    const files = written.filter((w) => w.table === table).flatMap((w) => w.files);
+    staleFilesRemoved += await publishTable(ctx, table, files);
+    for (const file of files) {
+      tables[table] += file.rows;
+      if (file.staged) filesPublished[table]++;
+      else filesUnchanged[table]++;
     }
   }
-  tables.users = usersKey.rows;
+  const users = await publishUsers(ctx);
+  tables.users = users.rows;
   filesPublished.users = 1;
+  const quarantined = await publishQuarantine(ctx);
+  await publishSongCache(ctx);
 
   const report: RunReport = {
     workflowId: ctx.workflowId,
@@ -74,6 +87,7 @@ export async function publish(ctx: StepContext, steps: Record<string, number>): 
     tables,
     songplaysWithSong: await countSongplaysWithSong(ctx),
     filesPublished,
+    filesUnchanged,
     staleFilesRemoved,
     quarantined,
     read: await inputVolume(ctx),
@@ -85,6 +99,26 @@ export async function publish(ctx: StepContext, steps: Record<string, number>): 
   await ctx.output.put(reportKey, body);
   await discardStaging(ctx);
   return report;
+}
+
+/** Publishes one table's part of the run (a dimension whole, a fact table's month); returns the stale files removed. */
+async function publishTable(ctx: StepContext, table: TableName, files: WrittenFile[]): Promise<number> {
+  const before = await readPublishedFiles(ctx.output, table, ctx.month);
+  await ctx.output.deleteMany([successKey(table)]);
+  await mapLimit(
+    files.filter((f) => f.staged !== undefined),
+    ctx.ioConcurrency,
+    (f) => ctx.output.copy(f.staged!, f.key),
+  );
+  const now = new Set(files.map((f) => f.key));
+  // Only what the lake itself published under this prefix: never a file someone else keeps beside the tables.
+  const stale = Object.keys(before.files).filter((key) => !now.has(key));
+  await ctx.output.deleteMany(stale);
+  const after: PublishedFiles = { files: {} };
+  for (const { key, rows, bytes, sha256 } of files) after.files[key] = { rows, bytes, sha256 };
+  await writePublishedFiles(ctx.output, table, ctx.month, after);
+  await ctx.output.put(successKey(table), '');
+  return stale.length;
 }
 
 async function readWritten(ctx: StepContext): Promise<WrittenSummary[]> {
@@ -100,12 +134,19 @@ async function readWritten(ctx: StepContext): Promise<WrittenSummary[]> {
 async function publishUsers(ctx: StepContext): Promise<{ key: string; rows: number }> {
   await ctx.output.put(lakeKeys.userState(ctx.month), await ctx.output.get(ctx.staging.userState()));
   const key = dataFileKey('users', '');
+  await ctx.output.deleteMany([successKey('users')]);
   let listing = await listAll(ctx.output, lakeKeys.userStatePrefix());
   for (;;) {
     const users = latestUserStates(await readStaged<UserState>(ctx, listing)).map(toUserRow);
-    await ctx.output.put(key, await encodeParquet(TABLES.users, users));
+    const bytes = await encodeParquet(TABLES.users, users);
+    await ctx.output.put(key, bytes);
     const after = await listAll(ctx.output, lakeKeys.userStatePrefix());
-    if (fingerprint(after) === fingerprint(listing)) return { key, rows: users.length };
+    if (fingerprint(after) === fingerprint(listing)) {
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      await writePublishedFiles(ctx.output, 'users', ctx.month, { files: { [key]: { rows: users.length, bytes: bytes.length, sha256 } } });
+      await ctx.output.put(successKey('users'), '');
+      return { key, rows: users.length };
+    }
     listing = after;
   }
 }
@@ -114,15 +155,11 @@ function fingerprint(objects: ObjectInfo[]): string {
   return objects.map((o) => `${o.key}\u0000${o.etag}`).join('\n');
 }
 
-async function removeStale(ctx: StepContext, published: Set<string>): Promise<number> {
-  let removed = 0;
-  for (const table of TABLE_NAMES) {
-    const owned = await listAll(ctx.output, ownedPrefix(table, ctx.month));
-    const stale = owned.map((o) => o.key).filter((key) => !published.has(key) && !key.endsWith(`/${SUCCESS_FILE}`));
-    await ctx.output.deleteMany(stale);
-    removed += stale.length;
-  }
-  return removed;
+/** The song cache the stage parts rebuilt; a later run reads only the song files whose ETag changed since. */
+async function publishSongCache(ctx: StepContext): Promise<void> {
+  const prefix = ctx.staging.songCachePrefix();
+  const staged = await listAll(ctx.output, prefix);
+  await mapLimit(staged, ctx.ioConcurrency, (o) => ctx.output.copy(o.key, `${lakeKeys.songCachePrefix()}${o.key.slice(prefix.length)}`));
 }
 
 async function publishQuarantine(ctx: StepContext): Promise<RunReport['quarantined']> {

@@ -10,6 +10,7 @@ import { fromNdjson, toNdjson } from '../ndjson';
 import { inputKeys, lakeKeys } from '../layout';
 import type { ObjectInfo } from '../storage/object-store';
 import { InputError } from '../errors';
+import { claimOutput } from './claim-output';
 import type { StepContext } from './context';
 import { readJson, readStaged } from './staged-reader';
 
@@ -52,11 +53,13 @@ function sourcePrefix(ctx: StepContext, source: Source): string {
 }
 
 /**
- * Lists a source tree and splits it into parts, one manifest object per part, so each call reads only its own.
+ * Lists a source tree and splits it into parts, one manifest object per part, so each call reads only its own. The
+ * run's first steps: they claim the output as a lake before anything is written to it.
  * Song files are sharded by a hash of their key, so a file stays in the same part from run to run and each part's
  * cache from the previous run applies to it.
  */
 export async function planStage(ctx: StepContext, source: Source): Promise<StagePlan> {
+  await claimOutput(ctx);
   const prefix = sourcePrefix(ctx, source);
   const objects: ObjectInfo[] = [];
   for await (const info of ctx.input.list(prefix)) {
@@ -187,5 +190,5 @@ async function writeSongCache(ctx: StepContext, parts: number, part: number, man
     (await readStaged<QuarantineRecord>(ctx, ctx.staging.partPrefix('quarantine', 'songs', part))).map((r) => [r.source_key, r]),
   );
   const entries: SongCacheEntry[] = manifest.map((o) => ({ key: o.key, etag: o.etag, song: songs.get(o.key), rejected: rejected.get(o.key) }));
-  await ctx.output.put(lakeKeys.songCache(parts, part), toNdjson(entries));
+  await ctx.output.put(ctx.staging.songCache(parts, part), toNdjson(entries));
 }

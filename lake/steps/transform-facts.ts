@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { DATA_FILE } from '../layout';
 import type { PlayEvent } from '../model';
 import { fromNdjson } from '../ndjson';
@@ -23,7 +25,7 @@ export interface FactsResult {
  * Builds songplays one staged event file at a time and encodes them straight into Parquet files on the worker's
  * local disk, so memory holds the song lookup, one file's events and a row group per table, whatever the month's size.
  * time needs the distinct start times, which are sorted and de-duplicated on disk too. The encoded partitions go to
- * staging for writePartitions to publish.
+ * staging, where publish finds them once audit has checked them.
  */
 export async function transformFacts(ctx: StepContext): Promise<FactsResult> {
   const spill = await SpillDir.open();
@@ -73,7 +75,15 @@ async function stageEncoded(ctx: StepContext, encoder: PartitionedEncoder<SpillF
     partition.encoder.finish();
     const key = ctx.staging.encodedPartition(encoder.table.name, partition.path);
     await ctx.output.putFile(key, partition.encoder.out.path);
-    encoded.push({ partition: partition.path, key, rows: partition.rows, bytes: partition.encoder.out.size });
+    const sha256 = await sha256OfFile(partition.encoder.out.path);
+    encoded.push({ partition: partition.path, key, rows: partition.rows, bytes: partition.encoder.out.size, sha256 });
   }
   return { table: encoder.table.name, encoded };
+}
+
+/** Read a chunk at a time: a month's songplays file need not fit in memory. */
+async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }

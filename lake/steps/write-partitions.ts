@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mapLimit } from '../concurrency';
 import { dataFileKey } from '../layout';
 import { fromNdjson } from '../ndjson';
@@ -5,14 +6,17 @@ import { finishToBuffer } from '../parquet/encode';
 import { PartitionedEncoder } from '../parquet/partitioned';
 import { TABLES, type TableName } from '../tables/catalog';
 import type { StepContext } from './context';
+import { readPublishedFiles, type PublishedFile } from './published-files';
 import { readJson } from './staged-reader';
 
-export interface WrittenFile {
+/** A partition file the run publishes: its final key and, unless the published file has the same bytes, its staged copy. */
+export interface WrittenFile extends PublishedFile {
   key: string;
-  rows: number;
+  /** Where the new content waits in staging; absent when it equals what the lake already has at `key`. */
+  staged?: string;
 }
 
-/** What one writePartitions call published; kept in staging for the commit. */
+/** What one writePartitions call staged; audit checks it and publish makes it visible. */
 export interface WrittenSummary {
   table: TableName;
   files: WrittenFile[];
@@ -25,12 +29,13 @@ export interface WritePartResult {
   bytes: number;
 }
 
-/** A partition file a transform step encoded already, waiting in staging for writePartitions to copy into place. */
+/** A partition file a transform step encoded already into staging. */
 export interface StagedPartitionFile {
   partition: string;
   key: string;
   rows: number;
   bytes: number;
+  sha256: string;
 }
 
 /**
@@ -59,56 +64,51 @@ interface WriteCheckpoint {
   bytes: number;
 }
 
-/** One partition file to put: its final key, its rows, and how to put it there (giving its size). */
+/** One partition file: what publish will need to know of it, and how to stage its bytes (when they changed). */
 interface PendingFile {
-  key: string;
-  rows: number;
-  put: () => Promise<number>;
+  file: WrittenFile;
+  stage?: () => Promise<void>;
 }
 
 /**
- * Publishes one staged entry's partitions at their final keys. A partition is one object under a fixed name, so its
- * replacement is atomic: readers see the previous run's file or this one, never a mix or a fragment. Rows staged as
- * NDJSON are encoded here, one encoder per partition; partitions a transform step already encoded are copied.
+ * Stages one entry's partitions for publishing; nothing here writes a key readers of the lake see. Rows staged as
+ * NDJSON are encoded here, one encoder per partition; partitions a transform step encoded are in staging already.
+ * A partition whose bytes hash the same as the lake's published file is not staged at all: publish leaves it be.
  */
 export async function writePart(ctx: StepContext, set: TableSet, part: number): Promise<WritePartResult> {
   const file = (await stagedTableFiles(ctx, set))[part];
   if (!file) throw new Error(`writePartitions part ${part} of the ${set} is not in the plan`);
-  const pending = 'encoded' in file ? encodedFiles(ctx, file) : await encodeRows(ctx, file);
-  const checkpoint = await putAll(ctx, pending);
-  const summary: WrittenSummary = { table: file.table, files: pending.map(({ key, rows }) => ({ key, rows })) };
+  const published = (await readPublishedFiles(ctx.output, file.table, ctx.month)).files;
+  const unchanged = (key: string, sha256: string) => published[key]?.sha256 === sha256;
+  const pending = 'encoded' in file ? encodedFiles(file, unchanged) : await encodeRows(ctx, file, unchanged);
+  const checkpoint = await stageAll(ctx, pending);
+  const summary: WrittenSummary = { table: file.table, files: pending.map((p) => p.file) };
   await ctx.output.put(ctx.staging.written(set, part), JSON.stringify(summary));
   return { table: file.table, rows: checkpoint.rows, partitions: pending.length, bytes: checkpoint.bytes };
 }
 
-/** A copy inside the store: on S3 the bytes never pass through the worker. */
-function encodedFiles(ctx: StepContext, file: Extract<StagedTableFile, { encoded: unknown }>): PendingFile[] {
+type Unchanged = (key: string, sha256: string) => boolean;
+
+function encodedFiles(file: Extract<StagedTableFile, { encoded: unknown }>, unchanged: Unchanged): PendingFile[] {
   return file.encoded.map((p) => {
     const key = dataFileKey(file.table, p.partition);
-    const put = async () => {
-      await ctx.output.copy(p.key, key);
-      return p.bytes;
-    };
-    return { key, rows: p.rows, put };
+    const same = unchanged(key, p.sha256);
+    return { file: { key, rows: p.rows, bytes: p.bytes, sha256: p.sha256, staged: same ? undefined : p.key } };
   });
 }
 
-async function encodeRows(ctx: StepContext, file: Extract<StagedTableFile, { keys: unknown }>): Promise<PendingFile[]> {
+async function encodeRows(ctx: StepContext, file: Extract<StagedTableFile, { keys: unknown }>, unchanged: Unchanged): Promise<PendingFile[]> {
   const encoder = new PartitionedEncoder(TABLES[file.table]);
   for (const key of file.keys) {
     for (const row of fromNdjson<Record<string, unknown>>(await ctx.output.get(key))) encoder.append(row);
   }
   return encoder.sorted().map((p) => {
     const key = dataFileKey(file.table, p.path);
-    return {
-      key,
-      rows: p.rows,
-      put: async () => {
-        const bytes = finishToBuffer(p.encoder);
-        await ctx.output.put(key, bytes);
-        return bytes.length;
-      },
-    };
+    const bytes = finishToBuffer(p.encoder);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    if (unchanged(key, sha256)) return { file: { key, rows: p.rows, bytes: bytes.length, sha256 } };
+    const staged = ctx.staging.encodedPartition(file.table, p.path);
+    return { file: { key, rows: p.rows, bytes: bytes.length, sha256, staged }, stage: () => ctx.output.put(staged, bytes) };
   });
 }
 
@@ -116,15 +116,15 @@ async function encodeRows(ctx: StepContext, file: Extract<StagedTableFile, { key
  * Puts run ioConcurrency at a time (a songs part is about one file per song); a batch is checkpointed once all of it
  * is in place, so a retry resumes after the last whole batch and at worst puts a batch again, which is a replace.
  */
-async function putAll(ctx: StepContext, files: PendingFile[]): Promise<WriteCheckpoint> {
+async function stageAll(ctx: StepContext, files: PendingFile[]): Promise<WriteCheckpoint> {
   const checkpoint = ctx.progress.resumeFrom<WriteCheckpoint>() ?? { nextPartition: 0, rows: 0, bytes: 0 };
   const batchSize = ctx.ioConcurrency * PUT_BATCHES_PER_REPORT;
   for (let start = checkpoint.nextPartition; start < files.length; start += batchSize) {
     const batch = files.slice(start, start + batchSize);
-    const sizes = await mapLimit(batch, ctx.ioConcurrency, ({ put }) => put());
+    await mapLimit(batch, ctx.ioConcurrency, async ({ stage }) => stage?.());
     checkpoint.nextPartition = start + batch.length;
-    checkpoint.rows += batch.reduce((sum, { rows }) => sum + rows, 0);
-    checkpoint.bytes += sizes.reduce((sum, size) => sum + size, 0);
+    checkpoint.rows += batch.reduce((sum, { file }) => sum + file.rows, 0);
+    checkpoint.bytes += batch.reduce((sum, { file }) => sum + file.bytes, 0);
     ctx.progress.report(checkpoint);
   }
   return checkpoint;

@@ -47,7 +47,7 @@ export class LocalStore implements ObjectStore {
       if (entry.isDirectory()) await this.walk(rel, out);
       else if (entry.isFile()) {
         const stat = await fs.stat(path.join(this.root, rel)).catch((err) => (isMissing(err) ? undefined : Promise.reject(err)));
-        if (stat) out.push({ key: rel, size: stat.size, etag: `${stat.size}-${Math.round(stat.mtimeMs)}` });
+        if (stat) out.push({ key: rel, size: stat.size, etag: `${stat.size}-${Math.round(stat.mtimeMs)}`, modified: stat.mtimeMs });
       }
     });
   }

@@ -66,3 +66,22 @@ export class StoreFactory {
     return new S3Store(this.client, parsed.bucket, parsed.prefix);
   }
 }
+
+/** A root that allows every location: for development and tests, never a default. */
+export const ANY_LOCATION = '*';
+
+/**
+ * Whether `uri` is one of `roots` or inside one: the same bucket under the root's prefix, or the same local folder
+ * or one below it. Compared on parsed locations, so `s3a://b/x` is inside `s3://b/` and `./lake/../lake` is `./lake`.
+ */
+export function isWithinRoots(uri: string, roots: readonly string[]): boolean {
+  const target = parseUri(uri);
+  return roots.some((root) => {
+    if (root === ANY_LOCATION) return true;
+    const allowed = parseUri(root);
+    if (allowed.kind === 's3' || target.kind === 's3') {
+      return allowed.kind === 's3' && target.kind === 's3' && allowed.bucket === target.bucket && target.prefix.startsWith(allowed.prefix);
+    }
+    return target.directory === allowed.directory || target.directory.startsWith(allowed.directory.endsWith(path.sep) ? allowed.directory : allowed.directory + path.sep);
+  });
+}

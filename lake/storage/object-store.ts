@@ -5,6 +5,8 @@ export interface ObjectInfo {
   size: number;
   /** Changes whenever the content changes (S3 ETag; size+mtime locally). */
   etag: string;
+  /** When the object was last written, in epoch milliseconds, where the store says. */
+  modified?: number;
 }
 
 export interface ObjectStore {

@@ -68,7 +68,7 @@ export class S3Store implements ObjectStore {
       );
       for (const item of page.Contents ?? []) {
         if (!item.Key) continue;
-        yield { key: item.Key.slice(this.prefix.length), size: item.Size ?? 0, etag: item.ETag ?? '' };
+        yield { key: item.Key.slice(this.prefix.length), size: item.Size ?? 0, etag: item.ETag ?? '', modified: item.LastModified?.getTime() };
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);

@@ -12,6 +12,8 @@ import { LocalStore } from '../../lake/storage/local-store';
 import { listAll, type ObjectStore } from '../../lake/storage/object-store';
 import { mapLimit } from '../../lake/concurrency';
 import { createSparkifyWorker } from '../../worker/create-worker';
+import { createActivities } from '../../activities';
+import type { SparkifyActivities } from '../../activities/contract';
 
 /** infra/test-servers.sh starts a real Temporal dev server and MinIO and exports where they are. */
 export const haveServers = Boolean(process.env.TEMPORAL_ADDRESS && process.env.S3_ENDPOINT);
@@ -62,13 +64,23 @@ export interface TemporalHarness {
   stop(): Promise<void>;
 }
 
+export interface HarnessOptions {
+  taskQueue?: string;
+  /** Settings that differ from the environment's. */
+  config?: Partial<LakeConfig>;
+  /** Wraps the real activities, to inject a fault into one of them. */
+  activities?: (real: SparkifyActivities) => SparkifyActivities;
+}
+
 /** A client and one in-process worker on the real dev server, polling a task queue of this test file's own. */
-export async function startHarness(taskQueue = uniqueName('sparkify-test')): Promise<TemporalHarness> {
+export async function startHarness(options: HarnessOptions = {}): Promise<TemporalHarness> {
   quietRuntime();
-  const config = testConfig(taskQueue);
+  const config = { ...testConfig(options.taskQueue ?? uniqueName('sparkify-test')), ...options.config };
   const connection = await Connection.connect({ address: config.temporal.address });
   const nativeConnection = await NativeConnection.connect({ address: config.temporal.address });
-  const worker = await createSparkifyWorker({ config, connection: nativeConnection, shutdownGraceTime: '5s' });
+  const real = createActivities(config);
+  const activities = options.activities ? options.activities(real) : real;
+  const worker = await createSparkifyWorker({ config, connection: nativeConnection, shutdownGraceTime: '5s', activities });
   const running = worker.run();
   return {
     client: new Client({ connection, namespace: config.temporal.namespace }),

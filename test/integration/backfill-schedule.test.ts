@@ -8,22 +8,13 @@ import { backfillSchedule, createSchedule } from '../../client/schedule';
 import { backfillProgressQuery } from '../../workflows/sparkify-backfill';
 import { snapshotLake } from '../helpers/lake-snapshot';
 import { createBucket, describeWithServers, startHarness, uniqueName, type TemporalHarness } from '../helpers/servers';
+import { until } from '../helpers/observe';
 
 const MONTHS = [
   { year: 2018, month: 11 },
   { year: 2018, month: 12 },
   { year: 2019, month: 1 },
 ];
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, seconds = 120): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describeWithServers('backfills and schedules on a real dev server and MinIO', () => {
   let h: TemporalHarness;
@@ -126,16 +117,18 @@ describeWithServers('backfills and schedules on a real dev server and MinIO', ()
     const lakeUri = await newLake('sparkify-cancelled');
     const lake = h.stores.open(lakeUri);
     const handle = await startBackfill(h.client, h.config, { from: '2018-11', to: '2019-01', parallelism: 2, input: inputUri, output: lakeUri }, uniqueName('sparkify-cancel'));
-    await until('a first published partition', async () => {
-      for await (const o of lake.list('songs/')) return o;
+    // Cancel once a month has staged its partitions: the moment a run that wrote in place would leave a mix.
+    await until('a month with staged partitions', async () => {
+      for await (const o of lake.list('_staging/')) if (o.key.includes('/written/')) return o;
       return undefined;
     });
     await handle.cancel();
     const err = await handle.result().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WorkflowFailedError);
     expect((await handle.describe()).status.name).toBe('CANCELLED');
+    const months = ['2018-11', '2018-12', '2019-01'];
     const statuses = await until('the months to stop', async () => {
-      const children = await Promise.all(['2018-11', '2018-12', '2019-01'].map((m) => h.client.workflow.getHandle(`sparkify-etl-${m}`).describe()));
+      const children = await Promise.all(months.map((m) => h.client.workflow.getHandle(`sparkify-etl-${m}`).describe()));
       const names = children.map((c) => c.status.name);
       return names.includes('RUNNING') ? undefined : names;
     });
@@ -143,10 +136,17 @@ describeWithServers('backfills and schedules on a real dev server and MinIO', ()
     expect(statuses.every((s) => s === 'CANCELLED' || s === 'COMPLETED')).toBe(true);
     expect(statuses.filter((s) => s === 'CANCELLED').length).toBeGreaterThan(0);
 
+    // A cancelled month published nothing of its own: no run report, no fact partition.
+    const published = (await listAll(lake, '')).map((o) => o.key);
+    months.forEach((m, i) => {
+      if (statuses[i] !== 'CANCELLED') return;
+      const [year, month] = m.split('-').map(Number);
+      expect(published.filter((k) => k.includes(`/year=${year}/month=${month}/`) && !k.startsWith('_staging/'))).toEqual([]);
+    });
     // Every data file is whole: byte for byte the file an undisturbed run writes at that key.
-    const files = (await listAll(lake, '')).map((o) => o.key).filter((k) => k.endsWith('.parquet') && !k.startsWith('users/'));
-    expect(files.length).toBeGreaterThan(0);
-    for (const key of files) expect((await lake.get(key)).equals(await oneByOne.get(key))).toBe(true);
+    for (const key of published.filter((k) => k.endsWith('.parquet') && !k.startsWith('users/'))) {
+      expect((await lake.get(key)).equals(await oneByOne.get(key))).toBe(true);
+    }
     expect(await listAll(lake, '_staging/')).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { listAll, type ObjectStore } from '../../lake/storage/object-store';
 import { encodeParquet } from '../../lake/parquet/encode';
 import { TABLES } from '../../lake/tables/catalog';
+import { lakeKeys } from '../../lake/layout';
 import type { RunReport } from '../../lake/steps/publish';
 import { runMonth } from '../../client/run-month';
 import { SPARKIFY_DAG } from '../../workflows/sparkify-dag';
@@ -53,7 +54,7 @@ const FIGURES = { songs: 71, artists: 69, users: 96, time: 6813, songplays: 6820
       .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
       .filter((name): name is string => Boolean(name));
     // One activity type per kind of DAG step, named as the DAG file and the README name them.
-    expect(new Set(scheduled)).toEqual(new Set(['stage', 'transformDimensions', 'transformFacts', 'writePartitions', 'publish']));
+    expect(new Set(scheduled)).toEqual(new Set(['stage', 'transformDimensions', 'transformFacts', 'writePartitions', 'audit', 'publish']));
     // The run report's step keys are the DAG's task names.
     expect(Object.keys(first.steps).sort()).toEqual(Object.keys(SPARKIFY_DAG.tasks).sort());
     const bytes = Buffer.byteLength(JSON.stringify(history));
@@ -61,21 +62,28 @@ const FIGURES = { songs: 71, artists: 69, users: 96, time: 6813, songplays: 6820
     expect(JSON.stringify(history)).not.toContain(h.config.s3.secretAccessKey ?? 'no-secret-configured');
   });
 
-  it('replaces the month on a rerun: identical contents, stale files removed', async () => {
+  it('replaces the month on a rerun: identical contents, stale files removed, foreign files kept, nothing unchanged copied', async () => {
     const before = await snapshotLake(lake);
-    // A partition no current song produces, as a catalogue change would leave behind.
+    // A partition an earlier run published that no current song produces, as a catalogue change would leave behind.
     const stale = 'songs/year=1999/artist_id=ARGONE0000000000/part-00000.snappy.parquet';
     await lake.put(stale, await encodeParquet(TABLES.songs, [{ song_id: 'SOGONE', title: 'Gone', duration: 1 }]));
+    const manifestKey = lakeKeys.publishedFiles('songs', { year: 2018, month: 11 });
+    const manifest = JSON.parse((await lake.get(manifestKey)).toString('utf8'));
+    await lake.put(manifestKey, JSON.stringify({ files: { ...manifest.files, [stale]: { rows: 1, bytes: 1, sha256: 'earlier' } } }));
+    // Someone else's file beside the tables: never the lake's to delete.
+    await lake.put('songs/README', 'kept');
 
     const second = (await runMonth(h.client, h.config, { year: 2018, month: 11, input: inputUri, output: outputUri }, workflowId)).report;
     expect(second.runId).not.toBe(first.runId);
     expect(second.tables).toEqual(FIGURES);
     expect(second.staleFilesRemoved).toBe(1);
+    expect(second.filesPublished).toMatchObject({ songs: 0, artists: 0, time: 0, songplays: 0 });
+    expect((await lake.get('songs/README')).toString()).toBe('kept');
     // Song files unchanged since the first run come from the song cache; only the month's logs are read again.
     expect(second.read).toMatchObject({ objects: 30, songFilesReused: 71 });
 
     const after = await snapshotLake(lake);
-    expect(after.dataFiles).toEqual(before.dataFiles);
+    expect(after.dataFiles.filter((k) => k !== 'songs/README')).toEqual(before.dataFiles);
     expect(after.rows).toEqual(before.rows);
     const reports = (await listAll(lake, '_runs/year=2018/month=11/')).map((o) => o.key);
     expect(reports).toEqual(expect.arrayContaining([`_runs/year=2018/month=11/${first.runId}.json`, `_runs/year=2018/month=11/${second.runId}.json`]));

@@ -3,14 +3,9 @@ import { generateDataset } from '../../lake/generate/generate';
 import type { QuarantineRecord } from '../../lake/model';
 import { runMonth } from '../../client/run-month';
 import { rawEvent } from '../helpers/builders';
+import { causeChain } from '../helpers/observe';
 import { snapshotLake } from '../helpers/lake-snapshot';
 import { createBucket, describeWithServers, startHarness, uniqueName, type TemporalHarness } from '../helpers/servers';
-
-function messages(err: unknown): string {
-  const out: string[] = [];
-  for (let e = err as { message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) out.push(e.message ?? '');
-  return out.join(' <- ');
-}
 
 const play = (fields: Record<string, unknown>) =>
   JSON.stringify(
@@ -89,7 +84,7 @@ describeWithServers('bad input on a real run', () => {
     const workflowId = uniqueName('sparkify-empty');
     const failure = await runMonth(h.client, h.config, { year: 2018, month: 11, input: emptyUri, output: emptyUri }, workflowId).catch((e: unknown) => e);
     // Both stage tasks start at once; whichever lists its tree first names what is missing.
-    expect(messages(failure)).toMatch(/No (song files|event logs for 2018-11) under s3:\/\/sparkify-empty-[0-9a-f]+\/(song_data|log_data\/2018\/11)\//);
+    expect(causeChain(failure)).toMatch(/No (song files|event logs for 2018-11) under s3:\/\/sparkify-empty-[0-9a-f]+\/(song_data|log_data\/2018\/11)\//);
     const description = await h.client.workflow.getHandle(workflowId).describe();
     expect(description.status.name).toBe('FAILED');
     const history = await h.client.workflow.getHandle(workflowId).fetchHistory();

@@ -40,6 +40,9 @@ describe('loadConfig', () => {
       s3: { region: 'us-east-1', endpoint: undefined, accessKeyId: undefined, secretAccessKey: undefined },
       input: path.join(dir, DEFAULT_INPUT),
       output: path.join(dir, DEFAULT_OUTPUT),
+      allowedInputs: [path.join(dir, DEFAULT_INPUT)],
+      allowedOutputs: [path.join(dir, DEFAULT_OUTPUT)],
+      stagingGcMinutes: 60,
       temporal: { address: '127.0.0.1:7233', namespace: 'default', taskQueue: DEFAULT_TASK_QUEUE },
       activityConcurrency: 8,
       source: 'defaults and environment',
@@ -69,6 +72,9 @@ describe('loadConfig', () => {
       s3: { region: 'eu-west-1', endpoint: 'http://127.0.0.1:9000', accessKeyId: KEY_ID, secretAccessKey: SECRET },
       input: 's3://udacity-dend/',
       output: 's3a://my-lake/prefix',
+      allowedInputs: ['s3://udacity-dend/'],
+      allowedOutputs: ['s3a://my-lake/prefix'],
+      stagingGcMinutes: 60,
       temporal: { address: 'temporal.internal:7233', namespace: 'sparkify', taskQueue: 'lake' },
       activityConcurrency: 32,
       source: file,
@@ -224,6 +230,22 @@ describe('loadConfig', () => {
   });
 });
 
+describe('allowed input and output roots', () => {
+  it('default to the configured input and output, and take lists from dl.cfg or the environment', () => {
+    const config = load({ SPARKIFY_ALLOWED_OUTPUTS: 's3://lake-a/, ./local-lake ,s3a://lake-b/x' });
+    expect(config.allowedInputs).toEqual([path.join(dir, DEFAULT_INPUT)]);
+    expect(config.allowedOutputs).toEqual(['s3://lake-a/', path.join(dir, 'local-lake'), 's3a://lake-b/x']);
+    writeCfg(['[LAKE]', 'ALLOWED_INPUTS = s3://udacity-dend/,*'].join('\n'));
+    expect(load().allowedInputs).toEqual(['s3://udacity-dend/', '*']);
+  });
+
+  it('refuses a malformed root, naming the setting', () => {
+    const err = configError(() => load({ SPARKIFY_ALLOWED_INPUTS: 's3://user:pw@bucket/' }));
+    expect(err.message).toContain('[LAKE] ALLOWED_INPUTS (or $SPARKIFY_ALLOWED_INPUTS) is malformed');
+    expect(err.message).not.toContain('pw');
+  });
+});
+
 describe('redactConfig', () => {
   it('shows whether credentials are set, never their values', () => {
     const config = load({ AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET, S3_ENDPOINT: 'http://minio:9000' });
@@ -235,6 +257,9 @@ describe('redactConfig', () => {
       source: 'defaults and environment',
       input: config.input,
       output: config.output,
+      allowedInputs: config.allowedInputs,
+      allowedOutputs: config.allowedOutputs,
+      stagingGcMinutes: 60,
       s3: { region: 'us-east-1', endpoint: 'http://minio:9000', credentials: 'set' },
       temporal: config.temporal,
       activityConcurrency: 8,

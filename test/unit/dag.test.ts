@@ -101,6 +101,7 @@ describe('the DAG file is checked against the activities it calls', () => {
       'transform-facts': 'transformFacts',
       'write-dimensions': 'writePartitions',
       'write-facts': 'writePartitions',
+      audit: 'audit',
       publish: 'publish',
     });
     expect(SPARKIFY_DAG.onFailure).toMatchObject({ task: 'discard-staging', activity: 'discardStaging' });

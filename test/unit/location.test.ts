@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { LocalStore } from '../../lake/storage/local-store';
 import { InvalidUriError } from '../../lake/errors';
-import { StoreFactory, parseUri } from '../../lake/storage/location';
+import { isWithinRoots, StoreFactory, parseUri } from '../../lake/storage/location';
 
 const BASE = '/srv/sparkify';
 
@@ -118,5 +118,28 @@ describe('StoreFactory', () => {
 
   it('refuses a bad URI before creating any client', () => {
     expect(() => new StoreFactory({ region: 'us-east-1' }).open('gs://bucket/x')).toThrow(InvalidUriError);
+  });
+});
+
+describe('isWithinRoots', () => {
+  it('allows a root itself and what is below it, on S3 and on local disk', () => {
+    expect(isWithinRoots('s3://lake/prefix/', ['s3://lake/prefix'])).toBe(true);
+    expect(isWithinRoots('s3a://lake/prefix/2018', ['s3://lake/prefix/'])).toBe(true);
+    expect(isWithinRoots('s3://lake/', ['s3://lake'])).toBe(true);
+    expect(isWithinRoots('/data/lake', ['/data/lake'])).toBe(true);
+    expect(isWithinRoots('/data/lake/../lake/x', ['/data/lake/'])).toBe(true);
+    expect(isWithinRoots('file:///data/lake/x', ['/data'])).toBe(true);
+    expect(isWithinRoots('anything/at/all', ['*'])).toBe(true);
+  });
+
+  it('refuses another bucket, a sibling prefix or folder, and a way out by ..', () => {
+    expect(isWithinRoots('s3://other/prefix/', ['s3://lake/prefix/'])).toBe(false);
+    expect(isWithinRoots('s3://lake/prefix-2/', ['s3://lake/prefix'])).toBe(false);
+    expect(isWithinRoots('s3://lake/', ['s3://lake/prefix/'])).toBe(false);
+    expect(isWithinRoots('/data/lake-2', ['/data/lake'])).toBe(false);
+    expect(isWithinRoots('/data/lake/../secrets', ['/data/lake'])).toBe(false);
+    expect(isWithinRoots('/data/lake', ['s3://data/lake'])).toBe(false);
+    expect(isWithinRoots('s3://data/lake', ['/data/lake'])).toBe(false);
+    expect(isWithinRoots('/data/lake', [])).toBe(false);
   });
 });

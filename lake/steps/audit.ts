@@ -1,0 +1,119 @@
+import { mapLimit } from '../concurrency';
+import { AuditFailed } from '../errors';
+import { dataFileKey, monthPartition } from '../layout';
+import { fromNdjson } from '../ndjson';
+import { readColumns } from '../parquet/read-columns';
+import type { TableName } from '../tables/catalog';
+import type { UserState } from '../tables/users';
+import type { StepContext } from './context';
+import { readJsonUnder } from './staged-reader';
+import type { WrittenFile, WrittenSummary } from './write-partitions';
+
+/** The column the contract promises one row per value of, for each table audit reads back. */
+const KEY_COLUMN: Record<Exclude<TableName, 'users'>, string> = {
+  songs: 'song_id',
+  artists: 'artist_id',
+  time: 'start_time',
+  songplays: 'songplay_id',
+};
+
+/** Example rows a failed check shows: enough to find the problem, few enough for a message. */
+const EXAMPLES = 5;
+
+export interface AuditCheck {
+  check: string;
+  table: string;
+  failures: number;
+  examples: unknown[];
+}
+
+export interface AuditResult {
+  /** Checks run, each on one table. */
+  checks: number;
+  filesRead: number;
+  rowsRead: number;
+}
+
+/**
+ * The data-quality gate before publish, as the Airflow version of this pipeline has it. On the run's staged
+ * partitions (those unchanged since the last publish were audited when they were published):
+ * - every file reads back with hyparquet and holds the row count the transform reported;
+ * - key columns are not null and unique where the contract says one row per key (songs.song_id, artists.artist_id,
+ *   time.start_time, songplays.songplay_id; users.user_id over the month's user states);
+ * - every songplay's start_time is in the month's `time` partition and its user in the month's users.
+ * A failed check throws AuditFailed naming the check, the table and example rows; nothing has been published yet.
+ */
+export async function audit(ctx: StepContext): Promise<AuditResult> {
+  const written = await readJsonUnder<WrittenSummary>(ctx, ctx.staging.writtenPrefix());
+  const failed: AuditCheck[] = [];
+  const result: AuditResult = { checks: 0, filesRead: 0, rowsRead: 0 };
+  const check = (name: string, table: string, bad: unknown[]) => {
+    result.checks++;
+    if (bad.length > 0) failed.push({ check: name, table, failures: bad.length, examples: bad.slice(0, EXAMPLES) });
+  };
+
+  for (const table of Object.keys(KEY_COLUMN) as (keyof typeof KEY_COLUMN)[]) {
+    const column = KEY_COLUMN[table];
+    const files = written.filter((w) => w.table === table).flatMap((w) => w.files.filter((f): f is Required<WrittenFile> => f.staged !== undefined));
+    const counts: unknown[] = [];
+    const keys: unknown[] = [];
+    await mapLimit(files, ctx.ioConcurrency, async (file) => {
+      const { rows, values } = await readColumns(await ctx.output.get(file.staged), [column]);
+      result.filesRead++;
+      result.rowsRead += rows;
+      if (rows !== file.rows) counts.push({ file: file.key, rowsReported: file.rows, rowsRead: rows });
+      for (const value of values.get(column)!) keys.push(value);
+    });
+    check('row count read back equals the count reported', table, counts);
+    check(`${column} is not null`, table, keys.filter((k) => k === null || k === undefined).map((k) => ({ [column]: k })));
+    check(`${column} is unique`, table, duplicates(keys).map((k) => ({ [column]: k })));
+  }
+
+  const users = fromNdjson<UserState>(await ctx.output.get(ctx.staging.userState())).map((u) => u.user_id);
+  check('user_id is not null', 'users', users.filter((u) => u === null || u === undefined || u === ''));
+  check('user_id is unique', 'users', duplicates(users).map((user_id) => ({ user_id })));
+
+  const plays = await readColumns(await monthFile(ctx, written, 'songplays'), ['songplay_id', 'start_time', 'user_id']);
+  const times = new Set((await readColumns(await monthFile(ctx, written, 'time'), ['start_time'])).values.get('start_time'));
+  const known = new Set(users);
+  const [ids, starts, userIds] = ['songplay_id', 'start_time', 'user_id'].map((c) => plays.values.get(c)!);
+  const orphan = (pred: (i: number) => boolean) => {
+    const out: unknown[] = [];
+    for (let i = 0; i < plays.rows; i++) if (pred(i)) out.push({ songplay_id: String(ids[i]), start_time: starts[i], user_id: userIds[i] });
+    return out;
+  };
+  check("every songplay's start_time is in time", 'songplays', orphan((i) => !times.has(starts[i])));
+  check("every songplay's user is in users", 'songplays', orphan((i) => !known.has(userIds[i] as string)));
+
+  if (failed.length > 0) throw new AuditFailed(describeFailures(failed));
+  ctx.progress.report(result);
+  return result;
+}
+
+/** The month's partition of a fact table as it will be after publish: staged if it changed, else the published one. */
+async function monthFile(ctx: StepContext, written: WrittenSummary[], table: 'songplays' | 'time'): Promise<Buffer> {
+  const key = dataFileKey(table, monthPartition(ctx.month));
+  const file = written.filter((w) => w.table === table).flatMap((w) => w.files).find((f) => f.key === key);
+  if (!file) throw new AuditFailed(`Audit failed: no ${table} partition for ${monthPartition(ctx.month)} was written by this run`);
+  return ctx.output.get(file.staged ?? file.key);
+}
+
+function duplicates(values: unknown[]): unknown[] {
+  const seen = new Set<unknown>();
+  const repeated = new Set<unknown>();
+  for (const v of values) {
+    const key = typeof v === 'bigint' ? v.toString() : v;
+    if (seen.has(key)) repeated.add(key);
+    else seen.add(key);
+  }
+  return [...repeated];
+}
+
+function describeFailures(failed: AuditCheck[]): string {
+  const lines = failed.map((f) => `${f.table}: ${f.check} failed for ${f.failures} row(s), e.g. ${JSON.stringify(f.examples, bigints)}`);
+  return `Audit failed, nothing was published: ${lines.join('; ')}`;
+}
+
+function bigints(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}

@@ -1,0 +1,98 @@
+import { generateDataset } from '../../lake/generate/generate';
+import { dataFileKey, lakeKeys, successKey } from '../../lake/layout';
+import { encodeParquet } from '../../lake/parquet/encode';
+import { audit } from '../../lake/steps/audit';
+import { discardStaging } from '../../lake/steps/discard-staging';
+import { readJsonUnder } from '../../lake/steps/staged-reader';
+import type { WrittenSummary } from '../../lake/steps/write-partitions';
+import { listAll } from '../../lake/storage/object-store';
+import { TABLES, TABLE_NAMES } from '../../lake/tables/catalog';
+import { NOV_2018, songRecord, stepContext, TempLake } from '../helpers/builders';
+import { contentHashes } from '../helpers/observe';
+import { runStepsInProcess, stageAndWrite } from '../helpers/run-steps';
+
+const FOREIGN = { 'songs/README': 'ours, not the lake\'s', 'users/alice/notes.txt': 'notes', 'time/year=2018/month=11/other.csv': 'a,b\n1,2\n' };
+
+describe('write, audit, publish', () => {
+  const tmp = new TempLake('publish');
+  const input = tmp.store('input');
+  const changedInput = tmp.store('input-changed');
+  beforeAll(async () => {
+    await generateDataset(input, { songs: 80, users: 12, events: 600, from: NOV_2018, months: 1, seed: 11 });
+    await generateDataset(changedInput, { songs: 90, users: 14, events: 700, from: NOV_2018, months: 1, seed: 12 });
+  });
+  afterAll(() => tmp.remove());
+
+  it('a first run into an empty folder marks it as a lake and publishes every table with _SUCCESS', async () => {
+    const lake = tmp.store('first');
+    const report = await runStepsInProcess(input, lake, 2018, 11);
+    expect(await lake.getIfExists(lakeKeys.lakeMarker())).toBeDefined();
+    for (const table of TABLE_NAMES) expect(await lake.getIfExists(successKey(table))).toBeDefined();
+    expect(await listAll(lake, '_staging/')).toEqual([]);
+    expect(report.filesUnchanged).toEqual({ songs: 0, artists: 0, users: 0, time: 0, songplays: 0 });
+    expect(report.filesPublished.songs).toBeGreaterThan(10);
+  });
+
+  it('a rerun of unchanged input copies no file, reports every file unchanged and leaves the lake byte-identical', async () => {
+    const lake = tmp.store('rerun');
+    const first = await runStepsInProcess(input, lake, 2018, 11, 'r1');
+    const before = await contentHashes(lake);
+    const second = await runStepsInProcess(input, lake, 2018, 11, 'r2');
+    expect(second.filesPublished).toEqual({ songs: 0, artists: 0, users: 1, time: 0, songplays: 0 });
+    expect(second.filesUnchanged).toEqual({ ...first.filesPublished, users: 0 });
+    const after = await contentHashes(lake);
+    // Only the run's own report is new; every table file and every state file is as it was.
+    const changed = Object.keys(after).filter((k) => after[k] !== before[k]);
+    expect(changed.sort()).toEqual(['_runs/year=2018/month=11/latest.json', '_runs/year=2018/month=11/r2.json']);
+  });
+
+  it('a run whose audit fails publishes nothing: every file byte-identical and no staging left', async () => {
+    const lake = tmp.store('poisoned');
+    await runStepsInProcess(input, lake, 2018, 11, 'r1');
+    const before = await contentHashes(lake);
+
+    const ctx = stepContext(changedInput, lake, { workflowId: 'in-process', runId: 'r2' });
+    await stageAndWrite(ctx);
+    // Poison one staged songs partition: one row more than the transform reported, all of one song_id.
+    const written = await readJsonUnder<WrittenSummary>(ctx, ctx.staging.writtenPrefix());
+    const file = written.find((w) => w.table === 'songs')!.files.find((f) => f.staged)!;
+    const song = { song_id: 'SODUP', title: 'Twice', duration: 1 };
+    await lake.put(file.staged!, await encodeParquet(TABLES.songs, Array.from({ length: file.rows + 1 }, () => song)));
+
+    const failure = await audit(ctx).catch((err: Error) => err);
+    expect(failure).toMatchObject({ name: 'AuditFailed' });
+    const message = (failure as Error).message;
+    expect(message).toContain('songs: row count read back equals the count reported failed for 1 row(s)');
+    expect(message).toContain('songs: song_id is unique failed for 1 row(s), e.g. [{"song_id":"SODUP"}]');
+    await discardStaging(ctx);
+
+    expect(await contentHashes(lake)).toEqual(before);
+  });
+
+  it('removes only what the lake published and no longer produces, never files it did not write', async () => {
+    const lake = tmp.store('owned');
+    await runStepsInProcess(input, lake, 2018, 11, 'r1');
+    for (const [key, body] of Object.entries(FOREIGN)) await lake.put(key, body);
+    // A partition an earlier run published that no current song produces, as a catalogue change leaves behind.
+    const gone = dataFileKey('songs', 'year=1999/artist_id=ARGONE');
+    await lake.put(gone, await encodeParquet(TABLES.songs, [songRecord({ song_id: 'SOGONE' })]));
+    const manifest = JSON.parse((await lake.get(lakeKeys.publishedFiles('songs', NOV_2018))).toString('utf8'));
+    manifest.files[gone] = { rows: 1, bytes: 1, sha256: 'earlier' };
+    await lake.put(lakeKeys.publishedFiles('songs', NOV_2018), JSON.stringify(manifest));
+
+    const report = await runStepsInProcess(input, lake, 2018, 11, 'r2');
+    expect(report.staleFilesRemoved).toBe(1);
+    expect(await lake.getIfExists(gone)).toBeUndefined();
+    for (const [key, body] of Object.entries(FOREIGN)) expect((await lake.get(key)).toString()).toBe(body);
+  });
+
+  it('refuses a folder that holds other files and is not a lake, before writing anything, naming it', async () => {
+    const folder = tmp.store('foreign');
+    for (const [key, body] of Object.entries(FOREIGN)) await folder.put(key, body);
+    const before = await contentHashes(folder);
+    const failure = await runStepsInProcess(input, folder, 2018, 11).catch((err: Error) => err);
+    expect(failure).toMatchObject({ name: 'OutputNotALake' });
+    expect((failure as Error).message).toContain(`The output ${tmp.path('foreign')} already holds files`);
+    expect(await contentHashes(folder)).toEqual(before);
+  });
+});
