@@ -237,12 +237,14 @@ async function stageEventBatch(
             plays.add(outcome.play);
             users.push(userStateOf(outcome.play));
             tally.records++;
+            if (plays.full) await plays.flush();
           } else if (outcome.kind === 'other-page') tally.otherEvents++;
-          else reject(outcome.record);
+          else {
+            reject(outcome.record);
+            if (rejected.full) await rejected.flush();
+          }
         }
         if (users.length >= USER_FOLD_EVERY) users = latestUserStates(users);
-        if (plays.full) await plays.flush();
-        if (rejected.full) await rejected.flush();
       }
     }
     await plays.finish();
