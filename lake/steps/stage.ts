@@ -104,8 +104,11 @@ export interface StageOptions {
  */
 export const STAGED_CHUNK_BYTES = 8 * 1024 * 1024;
 
-/** A batch's user observations are folded to the latest per user once this many are buffered. */
-const USER_FOLD_EVERY = 100_000;
+/**
+ * A batch's user observations are folded to the latest per user once this many are buffered (or twice the users
+ * seen, if more): few enough that they die young rather than fill the old generation with garbage.
+ */
+const USER_FOLD_EVERY = 10_000;
 
 /** Read failures that mean this object cannot be read, now or on a retry: it is quarantined, not retried. */
 const UNREADABLE_CODES = new Set(['ENOENT', 'ENOTDIR', 'EACCES', 'EPERM', 'ELOOP', 'EISDIR', 'NoSuchKey']);
@@ -220,6 +223,7 @@ async function stageEventBatch(
     // Each batch's latest state per user, folded while its plays stream past, so no later step reads the events
     // again just for the users table.
     let users: UserState[] = [];
+    let foldAt = USER_FOLD_EVERY;
     for (const object of objects) {
       if (object.problem) {
         reject(problemRecord(object.key, object.problem));
@@ -244,7 +248,10 @@ async function stageEventBatch(
             if (rejected.full) await rejected.flush();
           }
         }
-        if (users.length >= USER_FOLD_EVERY) users = latestUserStates(users);
+        if (users.length >= foldAt) {
+          users = latestUserStates(users);
+          foldAt = Math.max(USER_FOLD_EVERY, 2 * users.length);
+        }
       }
     }
     await plays.finish();

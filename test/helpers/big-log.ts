@@ -28,16 +28,22 @@ export async function writeBigLog(file: string, bytes: number, shape: BigLogShap
   let written = 0;
   let plays = 0;
   let longLines = 0;
+  const write = async (data: string | Buffer) => {
+    written += Buffer.byteLength(data);
+    if (!out.write(data)) await once(out, 'drain');
+  };
   while (written < bytes) {
     let block = '';
     while (block.length < 256 * 1024) block += `${bigLogLine(plays++)}\n`;
+    await write(block);
     if (shape.longLineAt !== undefined && longLines === 0 && written >= shape.longLineAt) {
-      const filler = Buffer.alloc(shape.longLineBytes ?? 0, 'x').toString();
-      block += `{"junk": "${filler}"}\n`;
+      // Written a MiB at a time, like everything else here: the line is as long as the test wants, the process is not.
+      const filler = Buffer.alloc(1024 * 1024, 'x');
+      await write('{"junk": "');
+      for (let left = shape.longLineBytes ?? 0; left > 0; left -= filler.length) await write(filler.subarray(0, Math.min(left, filler.length)));
+      await write('"}\n');
       longLines++;
     }
-    written += Buffer.byteLength(block);
-    if (!out.write(block)) await once(out, 'drain');
   }
   out.end();
   await once(out, 'close');
