@@ -83,14 +83,22 @@ export class StagingArea {
   partPrefix(kind: 'staged' | 'quarantine', source: string, part: number): string {
     return `${this.root}${kind}/${source}/${partName(part)}-`;
   }
-  staged(source: string, part: number, batch: number): string {
-    return `${this.partPrefix('staged', source, part)}b${String(batch).padStart(5, '0')}.ndjson`;
+  /**
+   * One staged object of a batch. A batch too large for one object continues in chunks 1, 2, … whose keys sort right
+   * after chunk 0's ("_" sorts after "."), so readers by prefix see a batch's rows in the order they were written.
+   */
+  staged(source: string, part: number, batch: number, chunk = 0): string {
+    return `${this.batchPrefix('staged', source, part, batch)}${chunkSuffix(chunk)}`;
+  }
+  /** Every object of one batch of one kind, chunks included. */
+  batchPrefix(kind: 'staged' | 'quarantine', source: string, part: number, batch: number): string {
+    return `${this.partPrefix(kind, source, part)}b${String(batch).padStart(5, '0')}`;
   }
   stagedPrefix(source: string): string {
     return `${this.root}staged/${source}/`;
   }
-  quarantine(source: string, part: number, batch: number): string {
-    return `${this.partPrefix('quarantine', source, part)}b${String(batch).padStart(5, '0')}.ndjson`;
+  quarantine(source: string, part: number, batch: number, chunk = 0): string {
+    return `${this.batchPrefix('quarantine', source, part, batch)}${chunkSuffix(chunk)}`;
   }
   quarantinePrefix(source: string): string {
     return `${this.root}quarantine/${source}/`;
@@ -137,6 +145,10 @@ export class StagingArea {
 
 function songCacheName(shards: number, shard: number): string {
   return `shards=${shards}/${partName(shard)}.ndjson`;
+}
+
+function chunkSuffix(chunk: number): string {
+  return chunk === 0 ? '.ndjson' : `_c${String(chunk).padStart(5, '0')}.ndjson`;
 }
 
 function partName(n: number): string {

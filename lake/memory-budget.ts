@@ -46,3 +46,10 @@ export class ByteBudget {
  * while it is parsed and re-serialised, so this admits one or two such days at a time per worker.
  */
 export const stagingBudget = new ByteBudget(128 * 1024 * 1024);
+
+/**
+ * What staging one streamed event log is admitted at against stagingBudget, or its size when smaller: a read chunk,
+ * the lines it completes and the staged chunk being filled (STAGED_CHUNK_BYTES), which is about twice that chunk
+ * while it is written out. A line near the 64 MiB line limit holds more, but only while that one line is read.
+ */
+export const STREAMED_OBJECT_BYTES = 32 * 1024 * 1024;

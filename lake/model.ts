@@ -35,7 +35,15 @@ export type QuarantineReason =
   | 'missing-field'
   | 'wrong-type'
   | 'missing-user-id'
-  | 'outside-month';
+  | 'outside-month'
+  /** An event line longer than the line limit (MAX_EVENT_LINE_BYTES); only its first bytes are kept. */
+  | 'line-too-long'
+  /** Bytes that are not UTF-8: a line of an event log, or a whole song file. */
+  | 'invalid-utf8'
+  /** Listed but not readable (a dangling symlink, no permission, gone since listing); detail names the OS error code. */
+  | 'unreadable'
+  /** A path that is not valid UTF-8: it has no key the lake can record, so the file is not loaded. */
+  | 'invalid-file-name';
 
 /** An input record that could not be used, kept with enough context to find and fix it. */
 export interface QuarantineRecord {

@@ -1,7 +1,20 @@
 import type { QuarantineRecord, SongRecord } from '../model';
-import { RecordRejected, clip, optionalNumber, optionalString, parseObject, requiredInteger, requiredNumber, requiredString } from './validate';
+import { decodeUtf8, firstInvalidUtf8, hexAt } from '../utf8';
+import { RecordRejected, clip, clipBytes, optionalNumber, optionalString, parseObject, requiredInteger, requiredNumber, requiredString } from './validate';
 
 export type ParsedSong = { ok: true; song: SongRecord } | { ok: false; rejected: QuarantineRecord };
+
+/**
+ * A song file as read: decoded strictly, so a file that is not UTF-8 is quarantined as `invalid-utf8` instead of
+ * loading with U+FFFD in place of its bad bytes. raw then shows the file decoded with U+FFFD, which is safe to store.
+ */
+export function parseSongBytes(sourceKey: string, bytes: Uint8Array): ParsedSong {
+  const text = decodeUtf8(bytes);
+  if (text !== undefined) return parseSongFile(sourceKey, text);
+  const at = firstInvalidUtf8(bytes);
+  const detail = `invalid UTF-8 at byte ${at + 1} of the file (bytes ${hexAt(bytes, at)})`;
+  return { ok: false, rejected: { source_key: sourceKey, line: null, reason: 'invalid-utf8', detail, raw: clipBytes(bytes, bytes.length) } };
+}
 
 /** One Million Song Dataset file: a single JSON object describing a song and its artist. */
 export function parseSongFile(sourceKey: string, text: string): ParsedSong {

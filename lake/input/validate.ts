@@ -1,4 +1,5 @@
 import type { QuarantineReason } from '../model';
+import { decodeLossy } from '../utf8';
 
 /** Why a record was rejected; becomes a quarantine entry. */
 export class RecordRejected extends Error {
@@ -71,4 +72,17 @@ export function optionalNumber(record: Json, field: string): number | null {
 /** Quarantine keeps enough of the raw record to diagnose it without letting one huge line bloat the lake. */
 export function clip(raw: string, limit = 16_384): string {
   return raw.length <= limit ? raw : `${raw.slice(0, limit)}…(${raw.length - limit} more characters)`;
+}
+
+/** Bytes of a record kept in quarantine; the same figure as `clip`'s characters. */
+export const CLIP_BYTES = 16_384;
+
+/**
+ * `clip` for a record known only as bytes (not UTF-8, or too long to hold): the first bytes decoded with U+FFFD for
+ * anything invalid (a character cut at the end shows as one U+FFFD too), and how many bytes were left out.
+ */
+export function clipBytes(head: Uint8Array, totalBytes: number, limit = CLIP_BYTES): string {
+  const shown = head.subarray(0, limit);
+  const text = decodeLossy(shown);
+  return totalBytes <= shown.length ? text : `${text}…(${totalBytes - shown.length} more bytes)`;
 }

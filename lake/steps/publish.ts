@@ -156,7 +156,7 @@ function fingerprint(objects: ObjectInfo[]): string {
 }
 
 /** The song cache the stage parts rebuilt; a later run reads only the song files whose ETag changed since. */
-async function publishSongCache(ctx: StepContext): Promise<void> {
+export async function publishSongCache(ctx: StepContext): Promise<void> {
   const prefix = ctx.staging.songCachePrefix();
   const staged = await listAll(ctx.output, prefix);
   await mapLimit(staged, ctx.ioConcurrency, (o) => ctx.output.copy(o.key, `${lakeKeys.songCachePrefix()}${o.key.slice(prefix.length)}`));

@@ -1,15 +1,17 @@
 import { createHash } from 'node:crypto';
-import { parseEventLog } from '../input/events';
-import { parseSongFile } from '../input/songs';
+import { Readable } from 'node:stream';
+import { readEventLog } from '../input/events';
+import { parseSongBytes } from '../input/songs';
 import { formatMonth } from '../month';
-import { addCounts, type PlayEvent, type QuarantineRecord, type ReasonCounts, type SongRecord } from '../model';
-import { latestUserStates, userStateOf } from '../tables/users';
+import { addCounts, type QuarantineRecord, type ReasonCounts, type SongRecord } from '../model';
+import { latestUserStates, userStateOf, type UserState } from '../tables/users';
 import { mapLimit } from '../concurrency';
-import { stagingBudget } from '../memory-budget';
+import { STREAMED_OBJECT_BYTES, stagingBudget } from '../memory-budget';
 import { fromNdjson, toNdjson } from '../ndjson';
 import { inputKeys, lakeKeys } from '../layout';
-import type { ObjectInfo } from '../storage/object-store';
+import type { ObjectInfo, ObjectProblem } from '../storage/object-store';
 import { InputError } from '../errors';
+import { ChunkedNdjsonWriter } from './chunked-ndjson';
 import { claimOutput } from './claim-output';
 import type { StepContext } from './context';
 import { readJson, readStaged } from './staged-reader';
@@ -93,43 +95,54 @@ interface StageCheckpoint {
   totals: StageResult;
 }
 
+export interface StageOptions {
+  /** Overrides MAX_EVENT_LINE_BYTES, the longest event line staged. */
+  maxLineBytes?: number;
+  /** Overrides STAGED_CHUNK_BYTES, the size at which a batch's staged events continue in a new object. */
+  stagedChunkBytes?: number;
+}
+
+/**
+ * Staged events (and their quarantine) of one batch go out in objects of about this size, so a log of any size is
+ * staged without its plays all in memory. Below the S3 store's multipart threshold: each chunk is one PUT.
+ */
+export const STAGED_CHUNK_BYTES = 8 * 1024 * 1024;
+
+/**
+ * A batch's user observations are folded to the latest per user once this many are buffered (or twice the users
+ * seen, if more): few enough that they die young rather than fill the old generation with garbage.
+ */
+const USER_FOLD_EVERY = 10_000;
+
+/** Read failures that mean this object cannot be read, now or on a retry: it is quarantined, not retried. */
+const UNREADABLE_CODES = new Set(['ENOENT', 'ENOTDIR', 'EACCES', 'EPERM', 'ELOOP', 'EISDIR', 'NoSuchKey']);
+
+/** What one batch adds to its part's totals, kept apart until the batch has written everything. */
+type BatchTally = Omit<StageResult, 'source'>;
+
 /**
  * Validates one part's objects batch by batch into the staging area; a retried call resumes after the last batch it
- * reported. Song files whose ETag matches the song cache are not read again.
+ * reported. Song files whose ETag matches the song cache are not read again. Event logs are streamed, so a log of
+ * any size stages in bounded memory.
  */
-export async function stagePart(ctx: StepContext, source: Source, part: number): Promise<StageResult> {
+export async function stagePart(ctx: StepContext, source: Source, part: number, options: StageOptions = {}): Promise<StageResult> {
   const { parts, objects: manifest } = await readJson<{ parts: number; objects: ObjectInfo[] }>(ctx, ctx.staging.manifest(source, part));
   const cache = source === 'songs' ? await readSongCache(ctx, parts, part) : new Map<string, SongCacheEntry>();
   const batchSize = BATCH_SIZE[source];
   const checkpoint = ctx.progress.resumeFrom<StageCheckpoint>();
-  const totals: StageResult = checkpoint?.totals ?? {
-    source,
-    objectsRead: 0,
-    bytesRead: 0,
-    objectsReused: 0,
-    records: 0,
-    otherEvents: 0,
-    quarantined: {},
-  };
+  const totals: StageResult = checkpoint?.totals ?? { source, ...emptyTally() };
   const batches = Math.ceil(manifest.length / batchSize);
   for (let batch = checkpoint?.nextBatch ?? 0; batch < batches; batch++) {
     const objects = manifest.slice(batch * batchSize, (batch + 1) * batchSize);
-    const rows: unknown[] = [];
-    const rejected: QuarantineRecord[] = [];
-    const toRead = objects.filter((o) => {
-      const cached = cache.get(o.key);
-      if (!cached || cached.etag !== o.etag) return true;
-      if (cached.song) rows.push(cached.song);
-      if (cached.rejected) rejected.push(cached.rejected);
-      totals.objectsReused++;
-      return false;
-    });
-    const bytes = toRead.reduce((sum, o) => sum + o.size, 0);
-    await stagingBudget.use(bytes, () => stageBatch(ctx, source, part, batch, toRead, { rows, rejected, totals }));
-    totals.records += rows.length;
-    const counts: ReasonCounts = {};
-    for (const r of rejected) counts[r.reason] = (counts[r.reason] ?? 0) + 1;
-    addCounts(totals.quarantined, counts);
+    const tally = emptyTally();
+    if (source === 'songs') await stageSongBatch(ctx, part, batch, objects, cache, tally);
+    else await stageEventBatch(ctx, part, batch, objects, tally, options);
+    totals.objectsRead += tally.objectsRead;
+    totals.bytesRead += tally.bytesRead;
+    totals.objectsReused += tally.objectsReused;
+    totals.records += tally.records;
+    totals.otherEvents += tally.otherEvents;
+    addCounts(totals.quarantined, tally.quarantined);
     ctx.progress.report({ nextBatch: batch + 1, totals } satisfies StageCheckpoint);
   }
   if (source === 'songs') await writeSongCache(ctx, parts, part, manifest);
@@ -137,45 +150,139 @@ export async function stagePart(ctx: StepContext, source: Source, part: number):
   return totals;
 }
 
+function emptyTally(): BatchTally {
+  return { objectsRead: 0, bytesRead: 0, objectsReused: 0, records: 0, otherEvents: 0, quarantined: {} };
+}
+
 /**
- * Fetches one batch's objects, adds what they parse into to `into` (the rows and rejects the song cache gave are
- * already there), and writes the batch's staged objects. Runs within the worker's staging budget: the bodies and
- * what they parse into are the memory it bounds.
+ * Song files are small JSON documents, read whole, many at once. The bodies and what they parse into are the memory
+ * the staging budget bounds here, so the batch is admitted at its size.
  */
-async function stageBatch(
+async function stageSongBatch(
   ctx: StepContext,
-  source: Source,
   part: number,
   batch: number,
   objects: ObjectInfo[],
-  into: { rows: unknown[]; rejected: QuarantineRecord[]; totals: StageResult },
+  cache: Map<string, SongCacheEntry>,
+  tally: BatchTally,
 ): Promise<void> {
-  const { rows, rejected, totals } = into;
-  const bodies = await mapLimit(objects, ctx.ioConcurrency, (o) => ctx.input.get(o.key));
-  objects.forEach((object, i) => {
-    const text = bodies[i].toString('utf8');
-    totals.objectsRead++;
-    totals.bytesRead += bodies[i].length;
-    if (source === 'songs') {
-      const parsed = parseSongFile(object.key, text);
+  const rows: SongRecord[] = [];
+  const rejected: QuarantineRecord[] = [];
+  const toRead: ObjectInfo[] = [];
+  for (const o of objects) {
+    const cached = cache.get(o.key);
+    if (o.problem) rejected.push(problemRecord(o.key, o.problem));
+    else if (!cached || cached.etag !== o.etag) toRead.push(o);
+    else {
+      if (cached.song) rows.push(cached.song);
+      if (cached.rejected) rejected.push(cached.rejected);
+      tally.objectsReused++;
+    }
+  }
+  const bytes = toRead.reduce((sum, o) => sum + o.size, 0);
+  await stagingBudget.use(bytes, async () => {
+    const bodies = await mapLimit(toRead, ctx.ioConcurrency, (o) => ctx.input.get(o.key).catch(unreadable));
+    toRead.forEach((object, i) => {
+      const body = bodies[i];
+      if (!Buffer.isBuffer(body)) {
+        rejected.push(problemRecord(object.key, body));
+        return;
+      }
+      tally.objectsRead++;
+      tally.bytesRead += body.length;
+      const parsed = parseSongBytes(object.key, body);
       if (parsed.ok) rows.push(parsed.song);
       else rejected.push(parsed.rejected);
-    } else {
-      const parsed = parseEventLog(object.key, text, ctx.month);
-      // A loop, not push(...plays): a day of a busy app is more plays than a call's arguments may number.
-      for (const play of parsed.plays) rows.push(play);
-      for (const r of parsed.rejected) rejected.push(r);
-      totals.otherEvents += parsed.otherPages;
-    }
+    });
+    // Written even when empty, so a resumed call and a fresh one leave the same objects behind.
+    await ctx.output.put(ctx.staging.staged('songs', part, batch), toNdjson(rows));
+    if (rejected.length > 0) await ctx.output.put(ctx.staging.quarantine('songs', part, batch), toNdjson(rejected));
   });
-  // Written even when empty, so a resumed call and a fresh one leave the same objects behind.
-  await ctx.output.put(ctx.staging.staged(source, part, batch), toNdjson(rows));
-  if (rejected.length > 0) await ctx.output.put(ctx.staging.quarantine(source, part, batch), toNdjson(rejected));
-  // Each batch's latest state per user, folded while its plays are in memory, so no later step reads the events
-  // again just for the users table.
-  if (source === 'events') {
-    await ctx.output.put(ctx.staging.staged('users', part, batch), toNdjson(latestUserStates((rows as PlayEvent[]).map(userStateOf))));
+  tally.records += rows.length;
+  for (const r of rejected) tally.quarantined[r.reason] = (tally.quarantined[r.reason] ?? 0) + 1;
+}
+
+/**
+ * Streams one batch's event logs line by line into staged objects of STAGED_CHUNK_BYTES, so memory holds a read
+ * chunk, at most one line (up to the line limit) and the chunk being filled, whatever a log's size. That is what the
+ * staging budget admits per log, not its size: a 1 GiB log neither waits for nor holds the whole budget.
+ */
+async function stageEventBatch(
+  ctx: StepContext,
+  part: number,
+  batch: number,
+  objects: ObjectInfo[],
+  tally: BatchTally,
+  options: StageOptions,
+): Promise<void> {
+  const admitted = objects.reduce((sum, o) => sum + Math.min(o.size, STREAMED_OBJECT_BYTES), 0);
+  await stagingBudget.use(admitted, async () => {
+    const chunkBytes = options.stagedChunkBytes ?? STAGED_CHUNK_BYTES;
+    const plays = new ChunkedNdjsonWriter(ctx.output, (c) => ctx.staging.staged('events', part, batch, c), chunkBytes, true);
+    const rejected = new ChunkedNdjsonWriter(ctx.output, (c) => ctx.staging.quarantine('events', part, batch, c), chunkBytes, false);
+    const reject = (record: QuarantineRecord) => {
+      rejected.add(record);
+      tally.quarantined[record.reason] = (tally.quarantined[record.reason] ?? 0) + 1;
+    };
+    // Each batch's latest state per user, folded while its plays stream past, so no later step reads the events
+    // again just for the users table.
+    let users: UserState[] = [];
+    let foldAt = USER_FOLD_EVERY;
+    for (const object of objects) {
+      if (object.problem) {
+        reject(problemRecord(object.key, object.problem));
+        continue;
+      }
+      const stream = await ctx.input.getStream(object.key).catch(unreadable);
+      if (!(stream instanceof Readable)) {
+        reject(problemRecord(object.key, stream));
+        continue;
+      }
+      tally.objectsRead++;
+      for await (const outcomes of readEventLog(object.key, counted(stream, tally), ctx.month, options)) {
+        for (const outcome of outcomes) {
+          if (outcome.kind === 'play') {
+            plays.add(outcome.play);
+            users.push(userStateOf(outcome.play));
+            tally.records++;
+            if (plays.full) await plays.flush();
+          } else if (outcome.kind === 'other-page') tally.otherEvents++;
+          else {
+            reject(outcome.record);
+            if (rejected.full) await rejected.flush();
+          }
+        }
+        if (users.length >= foldAt) {
+          users = latestUserStates(users);
+          foldAt = Math.max(USER_FOLD_EVERY, 2 * users.length);
+        }
+      }
+    }
+    await plays.finish();
+    await rejected.finish();
+    await plays.removeStale(ctx.staging.batchPrefix('staged', 'events', part, batch));
+    await rejected.removeStale(ctx.staging.batchPrefix('quarantine', 'events', part, batch));
+    await ctx.output.put(ctx.staging.staged('users', part, batch), toNdjson(latestUserStates(users)));
+  });
+}
+
+async function* counted(chunks: AsyncIterable<Buffer>, tally: BatchTally): AsyncIterable<Buffer> {
+  for await (const chunk of chunks) {
+    tally.bytesRead += chunk.length;
+    yield chunk;
   }
+}
+
+/** A read failure that no retry will fix, as the problem to quarantine the object with; anything else is rethrown. */
+function unreadable(err: unknown): ObjectProblem {
+  const code = (err as NodeJS.ErrnoException).code ?? (err as Error).name;
+  if (typeof code !== 'string' || !UNREADABLE_CODES.has(code)) throw err;
+  return { reason: 'unreadable', detail: `${code}: the object could not be read` };
+}
+
+/** Nothing of the object was read, so raw is empty; source_key and detail say which object and why. */
+function problemRecord(key: string, problem: ObjectProblem): QuarantineRecord {
+  return { source_key: key, line: null, reason: problem.reason, detail: problem.detail, raw: '' };
 }
 
 async function readSongCache(ctx: StepContext, parts: number, part: number): Promise<Map<string, SongCacheEntry>> {
@@ -189,6 +296,11 @@ async function writeSongCache(ctx: StepContext, parts: number, part: number, man
   const rejected = new Map(
     (await readStaged<QuarantineRecord>(ctx, ctx.staging.partPrefix('quarantine', 'songs', part))).map((r) => [r.source_key, r]),
   );
-  const entries: SongCacheEntry[] = manifest.map((o) => ({ key: o.key, etag: o.etag, song: songs.get(o.key), rejected: rejected.get(o.key) }));
+  // A file that could not be read or named is looked at again next run, whatever its ETag: the fix (a permission,
+  // a link target, a rename) need not change it.
+  const entries: SongCacheEntry[] = manifest
+    .filter((o) => !o.problem)
+    .map((o) => ({ key: o.key, etag: o.etag, song: songs.get(o.key), rejected: rejected.get(o.key) }))
+    .filter((e) => e.rejected?.reason !== 'unreadable');
   await ctx.output.put(ctx.staging.songCache(parts, part), toNdjson(entries));
 }

@@ -1,11 +1,17 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { mapLimit } from '../concurrency';
+import { decodeUtf8, escapeBytes } from '../utf8';
 import type { ObjectInfo, ObjectStore } from './object-store';
 
 /** Files being written carry this prefix until renamed into place; listings skip them. */
 const TEMP_PREFIX = '.sparkify-tmp-';
+const TEMP_PREFIX_BYTES = Buffer.from(TEMP_PREFIX);
+const SEPARATOR = Buffer.from(path.sep);
+/** Read size of a streamed file: large enough that a big log takes few reads, small next to any memory budget. */
+const READ_CHUNK_BYTES = 1024 * 1024;
 /** Entries of one directory read or stat-ed at once; nested folders multiply it, which libuv's queue absorbs. */
 const WALK_CONCURRENCY = 8;
 
@@ -26,34 +32,76 @@ export class LocalStore implements ObjectStore {
     if (resolved !== root && !resolved.startsWith(root + path.sep)) {
       throw new Error(`Listing prefix escapes the store root: ${prefix}`);
     }
+    let real: Buffer;
+    try {
+      real = await fs.realpath(Buffer.from(resolved), { encoding: 'buffer' });
+    } catch (err) {
+      if (isMissing(err)) return;
+      throw err;
+    }
     const found: ObjectInfo[] = [];
-    await this.walk(dir, found);
+    await this.walk({ abs: Buffer.from(resolved), real, rel: dir, badName: false, chain: new Set([real.toString('latin1')]) }, found);
     found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     for (const info of found) if (info.key.startsWith(prefix)) yield info;
   }
 
-  /** Directories are read and files stat-ed concurrently: a song tree is thousands of folders of one-file leaves. */
-  private async walk(relDir: string, out: ObjectInfo[]): Promise<void> {
-    let entries: import('node:fs').Dirent[];
+  /**
+   * Directories are read and files stat-ed concurrently: a song tree is thousands of folders of one-file leaves.
+   * Paths stay bytes (Buffers) so a name that is not UTF-8 can still be reached and reported. Symlinks are followed as
+   * Spark's reader follows them; one whose target cannot be stat-ed is listed with a problem instead of skipped.
+   */
+  private async walk(dir: WalkDir, out: ObjectInfo[]): Promise<void> {
+    let entries: Dirent<Buffer>[];
     try {
-      entries = await fs.readdir(path.join(this.root, relDir), { withFileTypes: true });
+      entries = await fs.readdir(dir.abs, { withFileTypes: true, encoding: 'buffer' });
     } catch (err) {
       if (isMissing(err)) return;
       throw err;
     }
     await mapLimit(entries, WALK_CONCURRENCY, async (entry) => {
-      if (entry.name.startsWith(TEMP_PREFIX)) return;
-      const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) await this.walk(rel, out);
-      else if (entry.isFile()) {
-        const stat = await fs.stat(path.join(this.root, rel)).catch((err) => (isMissing(err) ? undefined : Promise.reject(err)));
-        if (stat) out.push({ key: rel, size: stat.size, etag: `${stat.size}-${Math.round(stat.mtimeMs)}`, modified: stat.mtimeMs });
+      const name = entry.name;
+      if (name.subarray(0, TEMP_PREFIX_BYTES.length).equals(TEMP_PREFIX_BYTES)) return;
+      const text = decodeUtf8(name);
+      const shown = text ?? escapeBytes(name);
+      const rel = dir.rel ? `${dir.rel}/${shown}` : shown;
+      const abs = Buffer.concat([dir.abs, SEPARATOR, name]);
+      const badName = dir.badName || text === undefined;
+      const symlink = entry.isSymbolicLink();
+      if (!symlink && !entry.isDirectory() && !entry.isFile()) return; // sockets, FIFOs, devices: not objects
+      let stat: Stats | undefined;
+      try {
+        stat = await fs.stat(abs);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        // A plain file that vanished since readdir is simply no longer there; a symlink whose target cannot be
+        // reached is an input file that cannot be read.
+        if (!symlink && isMissing(err)) return;
+        if (!symlink || typeof code !== 'string') throw err;
+        out.push({ key: rel, size: 0, etag: '', problem: { reason: 'unreadable', detail: `${code}: symlink target cannot be read` } });
+        return;
+      }
+      if (stat.isDirectory()) {
+        const real = symlink ? await fs.realpath(abs, { encoding: 'buffer' }) : Buffer.concat([dir.real, SEPARATOR, name]);
+        const id = real.toString('latin1');
+        // A link back into a folder this walk is inside would list it forever; its files are listed via that folder.
+        if (dir.chain.has(id)) return;
+        await this.walk({ abs, real, rel, badName, chain: new Set(dir.chain).add(id) }, out);
+      } else if (stat.isFile()) {
+        const info: ObjectInfo = { key: rel, size: stat.size, etag: `${stat.size}-${Math.round(stat.mtimeMs)}`, modified: stat.mtimeMs };
+        if (badName) info.problem = { reason: 'invalid-file-name', detail: `the path is not valid UTF-8: ${rel}` };
+        out.push(info);
       }
     });
   }
 
   get(key: string): Promise<Buffer> {
     return fs.readFile(this.pathOf(key));
+  }
+
+  async getStream(key: string): Promise<Readable> {
+    // Opened first so a missing or unreadable file fails here, not as a stream error after the caller started.
+    const file = await fs.open(this.pathOf(key), 'r');
+    return file.createReadStream({ highWaterMark: READ_CHUNK_BYTES });
   }
 
   async getIfExists(key: string): Promise<Buffer | undefined> {
@@ -125,6 +173,17 @@ export class LocalStore implements ObjectStore {
     }
     return resolved;
   }
+}
+
+/** A folder being walked: its path as bytes, its real path (for loop detection) and its key. */
+interface WalkDir {
+  abs: Buffer;
+  real: Buffer;
+  rel: string;
+  /** Whether some folder on the way has a name that is not UTF-8: the key is then an escaped form, not a path. */
+  badName: boolean;
+  /** Real paths of this folder and the folders the walk passed through to reach it. */
+  chain: Set<string>;
 }
 
 function isMissing(err: unknown): boolean {

@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 /** What the pipeline needs from object storage; S3 and a local directory both provide it. */
 export interface ObjectInfo {
   /** Key relative to the store's root, always with forward slashes. */
@@ -7,6 +9,17 @@ export interface ObjectInfo {
   etag: string;
   /** When the object was last written, in epoch milliseconds, where the store says. */
   modified?: number;
+  /**
+   * Set when the listing found an entry it cannot serve (a dangling symlink, a name that is not UTF-8): it is still
+   * listed, so the reader can record it rather than lose it without a trace. Never set for an object `get` can read.
+   */
+  problem?: ObjectProblem;
+}
+
+export interface ObjectProblem {
+  reason: 'unreadable' | 'invalid-file-name';
+  /** Names the OS error code for an unreadable entry, the escaped name for a bad one. */
+  detail: string;
 }
 
 export interface ObjectStore {
@@ -15,6 +28,11 @@ export interface ObjectStore {
   /** Every object whose key starts with `prefix`, in lexicographic key order. */
   list(prefix: string): AsyncIterable<ObjectInfo>;
   get(key: string): Promise<Buffer>;
+  /**
+   * The object's bytes a chunk at a time, so an object of any size can be read in bounded memory. Fails (before any
+   * byte) when the object cannot be opened; the caller must consume or destroy the stream.
+   */
+  getStream(key: string): Promise<Readable>;
   /** Returns undefined instead of failing when the object does not exist. */
   getIfExists(key: string): Promise<Buffer | undefined>;
   /** Readers see either the previous object or the whole new one, never a part of it. */

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -78,6 +79,13 @@ export class S3Store implements ObjectStore {
     const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
     if (!res.Body) throw new Error(`Empty response body for ${this.description}${key}`);
     return Buffer.from(await res.Body.transformToByteArray());
+  }
+
+  async getStream(key: string): Promise<Readable> {
+    const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+    // In Node the SDK hands back the HTTP response itself: bytes arrive as the caller reads them, never all at once.
+    if (!(res.Body instanceof Readable)) throw new Error(`No readable response body for ${this.description}${key}`);
+    return res.Body;
   }
 
   async getIfExists(key: string): Promise<Buffer | undefined> {

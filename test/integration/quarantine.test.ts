@@ -40,7 +40,8 @@ describeWithServers('bad input on a real run', () => {
     await input.put('song_data/Z/Z/Z/TRZZZBAD000001.json', '{"song_id": "SOBAD", "title": ');
     await input.put('song_data/Z/Z/Z/TRZZZBAD000002.json', JSON.stringify({ title: 'No Id', artist_id: 'ARX', artist_name: 'X', duration: 1, year: 1 }));
     await input.put('song_data/Z/Z/Z/TRZZZBAD000003.json', JSON.stringify({ song_id: 'SOX', title: 'T', artist_id: 'ARX', artist_name: 'X', duration: 'long', year: 1 }));
-    await input.put(BAD_LOG, BAD_LINES.join('\n'));
+    // Line 8: a play written in Latin-1 (é as the single byte 0xE9), which must not load with U+FFFD in it.
+    await input.put(BAD_LOG, Buffer.concat([Buffer.from(`${BAD_LINES.join('\n')}\n`), Buffer.from(play({ song: 'Café' }), 'latin1')]));
 
     const { report } = await runMonth(h.client, h.config, { year: 2018, month: 11, input: inputUri, output: outputUri }, uniqueName('sparkify-bad'));
 
@@ -51,8 +52,9 @@ describeWithServers('bad input on a real run', () => {
       'missing-user-id': 1,
       'outside-month': 1,
       'not-an-object': 1,
+      'invalid-utf8': 1,
     });
-    expect(report.quarantined.bySource).toEqual({ songs: 3, events: 6 });
+    expect(report.quarantined.bySource).toEqual({ songs: 3, events: 7 });
     expect(report.tables.songs).toBe(120);
     expect(report.tables.songplays).toBe(generated.nextSongEvents + 1);
 
@@ -65,6 +67,7 @@ describeWithServers('bad input on a real run', () => {
       [BAD_LOG, 4, 'wrong-type'],
       [BAD_LOG, 5, 'not-an-object'],
       [BAD_LOG, 6, 'missing-field'],
+      [BAD_LOG, 8, 'invalid-utf8'],
     ]);
     expect(events[3].detail).toContain('sessionId');
     const songs = fromNdjson<QuarantineRecord>(await lake.get('_quarantine/songs/part-00000.ndjson'));

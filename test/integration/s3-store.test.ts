@@ -45,4 +45,15 @@ describeWithServers('S3Store against MinIO', () => {
     expect((await store.get('users/part-00000.snappy.parquet')).toString()).toBe('kept');
     expect((await listAll(store, 'users/')).map((o) => o.key)).toEqual(['users/part-00000.snappy.parquet']);
   });
+
+  it('streams an object in chunks, byte for byte, and fails to open a missing one before any byte', async () => {
+    const bytes = randomBytes(5 * 1024 * 1024 + 17);
+    await store.put('log_data/2018/11/big-events.json', bytes);
+    const chunks: Buffer[] = [];
+    for await (const chunk of await store.getStream('log_data/2018/11/big-events.json')) chunks.push(chunk as Buffer);
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(Math.max(...chunks.map((c) => c.length))).toBeLessThan(bytes.length);
+    expect(Buffer.concat(chunks).equals(bytes)).toBe(true);
+    await expect(store.getStream('log_data/2018/11/missing.json')).rejects.toMatchObject({ name: 'NoSuchKey' });
+  });
 });
