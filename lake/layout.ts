@@ -125,6 +125,17 @@ export class StagingArea {
   encodedPartition(table: TableName, partition: string): string {
     return `${this.root}tables/${table}/encoded/${partition ? `${partition}/` : ''}${DATA_FILE}`;
   }
+  /** One transform-facts segment's songplays of one partition; assembled into the partition's file at the end. */
+  factsSegment(partition: string, segment: number): string {
+    return `${this.factsSegmentPrefix()}${partition ? `${partition}/` : ''}${partName(segment)}.parquet`;
+  }
+  factsSegmentPrefix(): string {
+    return `${this.root}tables/songplays/segments/`;
+  }
+  /** One segment's distinct start times, ascending, as little-endian doubles. */
+  startTimesSegment(segment: number): string {
+    return `${this.root}tables/time/segments/${partName(segment)}.f64`;
+  }
   tableManifest(step: string): string {
     return `${this.root}tables/manifest-${step}.json`;
   }

@@ -3,7 +3,7 @@
  * options. Tasks whose upstreams are done run in parallel; a fan-out task first asks its activity for a plan, then
  * runs one call per part. Only keys and counts pass through here: data stays in object storage.
  */
-import { ApplicationFailure, CancellationScope, defineQuery, isCancellation, setHandler, type ActivityOptions } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, defineQuery, isCancellation, setCurrentDetails, setHandler, type ActivityOptions } from '@temporalio/workflow';
 import type { FanOutPlan, NoParams, TaskCall } from '../activities/contract';
 
 /**
@@ -77,6 +77,9 @@ export async function runDag<A extends DagActivities<A, Run>, Run, D extends Dag
   const ids = Object.keys(dag.tasks);
   for (const id of ids) progress.tasks[id] = { state: 'waiting' };
   setHandler(dagProgressQuery, () => progress);
+  // The Web UI shows a run's current details: the DAG's grid, as Airflow shows it, kept up to date.
+  const changed = () => setCurrentDetails(renderProgress(progress));
+  changed();
 
   const results: Record<string, unknown> = {};
   const taskSeconds: Record<string, number> = {};
@@ -90,16 +93,19 @@ export async function runDag<A extends DagActivities<A, Run>, Run, D extends Dag
     if (failure === undefined) {
       for (const id of ids.filter(isReady)) {
         progress.tasks[id].state = 'running';
+        changed();
         // Workflow time: deterministic on replay, measured in the workflow as Airflow measures task duration.
         const started = Date.now();
-        const done = executeTask(activities, dag.tasks[id], id, run, taskSeconds, progress).then(
+        const done = executeTask(activities, dag.tasks[id], id, run, taskSeconds, progress, changed).then(
           (result) => {
             results[id] = result;
             taskSeconds[id] = (Date.now() - started) / 1000;
             progress.tasks[id] = { ...progress.tasks[id], state: 'done', seconds: taskSeconds[id] };
+            changed();
           },
           (err: unknown) => {
             progress.tasks[id].state = isCancellation(err) ? 'cancelled' : 'failed';
+            changed();
             failure ??= { task: id, err };
           },
         );
@@ -112,12 +118,15 @@ export async function runDag<A extends DagActivities<A, Run>, Run, D extends Dag
 
   if (failure !== undefined) {
     for (const task of Object.values(progress.tasks)) if (task.state === 'waiting') task.state = 'upstream_failed';
+    changed();
     const { task, err } = failure as { task: string; err: Error };
     if (dag.onFailure) {
       const cleanup = dag.onFailure;
       progress.tasks[cleanup.task] = { state: 'running' };
-      await CancellationScope.nonCancellable(() => executeTask(activities, cleanup, cleanup.task, run, taskSeconds, progress));
+      changed();
+      await CancellationScope.nonCancellable(() => executeTask(activities, cleanup, cleanup.task, run, taskSeconds, progress, changed));
       progress.tasks[cleanup.task].state = 'done';
+      changed();
     }
     // A cancelled run ends as cancelled, not as failed, so callers and the Web UI tell the two apart.
     if (isCancellation(err)) throw err;
@@ -139,17 +148,20 @@ async function executeTask<A extends DagActivities<A, Run>, Run>(
   run: Run,
   taskSeconds: Record<string, number>,
   progress: DagProgress,
+  changed: () => void,
 ): Promise<unknown> {
-  const activity = activities(spec.options)[spec.activity];
+  // Each call carries its task and part as its summary, so the Web UI tells write-dimensions 3/8 from publish.
+  const activity = (summary: string, body: TaskCall<unknown, Run>) => activities({ ...spec.options, summary })[spec.activity](body);
   const call: TaskCall<unknown, Run> = { run, task: id, params: spec.params ?? {}, taskSeconds: { ...taskSeconds } };
-  if (!spec.fanOut) return activity(call);
+  if (!spec.fanOut) return activity(id, call);
 
-  const plan = await activity({ ...call, fanOut: { phase: 'plan' } });
+  const plan = await activity(`${id} plan`, { ...call, fanOut: { phase: 'plan' } });
   if (!isFanOutPlan(plan)) {
     throw ApplicationFailure.nonRetryable(`Task ${id}: activity ${spec.activity} answered its plan call without a number of parts`, 'InvalidDag');
   }
   const parts = plan.parts;
   progress.tasks[id] = { ...progress.tasks[id], parts, partsDone: 0 };
+  changed();
   const results = new Array<unknown>(parts);
   let next = 0;
   let failed = false;
@@ -157,12 +169,13 @@ async function executeTask<A extends DagActivities<A, Run>, Run>(
     while (next < parts && !failed) {
       const part = next++;
       try {
-        results[part] = await activity({ ...call, fanOut: { phase: 'part', part, parts } });
+        results[part] = await activity(`${id} ${part + 1}/${parts}`, { ...call, fanOut: { phase: 'part', part, parts } });
       } catch (err) {
         failed = true;
         throw err;
       }
       progress.tasks[id].partsDone = (progress.tasks[id].partsDone ?? 0) + 1;
+      changed();
     }
   };
   // Settle every lane before reporting a failure: a part still running must not outlive its task, or whatever runs
@@ -171,6 +184,15 @@ async function executeTask<A extends DagActivities<A, Run>, Run>(
   const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (rejected) throw rejected.reason;
   return { parts: results };
+}
+
+/** A Markdown table of the DAG's tasks: state, parts done and seconds. */
+export function renderProgress(progress: DagProgress): string {
+  const rows = Object.entries(progress.tasks).map(([id, t]) => {
+    const parts = t.parts === undefined ? '' : `${t.partsDone ?? 0}/${t.parts}`;
+    return `| ${id} | ${t.state} | ${parts} | ${t.seconds === undefined ? '' : t.seconds.toFixed(1)} |`;
+  });
+  return [`**${progress.dag}**`, '', '| task | state | parts | seconds |', '| --- | --- | ---: | ---: |', ...rows].join('\n');
 }
 
 function isFanOutPlan(value: unknown): value is FanOutPlan {

@@ -67,10 +67,11 @@ export const SPARKIFY_DAG = {
       upstream: ['stage-songs', 'stage-events'],
       options: computing('2h'),
     },
+    // Reports after every staged event file and yields while it encodes time, so a dead worker is noticed in 30 s.
     'transform-facts': {
       activity: 'transformFacts',
       upstream: ['transform-dimensions'],
-      options: computing('2h'),
+      options: heartbeating('2h'),
     },
     // Two write-partitions tasks: the dimensions' files (a songs file per artist) are staged while the facts are built.
     'write-dimensions': {

@@ -98,6 +98,24 @@ export function rawSong(overrides: Record<string, unknown> = {}): Record<string,
   };
 }
 
+/**
+ * The i-th of a sequence of songplays rows as the encoder takes them: distinct ids and start times, nulls and
+ * non-ASCII text at regular places, so a reader's mistake shows at a known row.
+ */
+export function songplayRow(i: number): Record<string, unknown> {
+  return {
+    songplay_id: String(BigInt(i) * 7919n - 3n ** 30n),
+    start_time: 1_541_030_400_000 + i * 13,
+    user_id: String(i % 97),
+    level: i % 3 ? 'paid' : 'free',
+    song_id: i % 5 ? `SO${i}` : null,
+    artist_id: i % 5 ? `AR${i % 1000}` : null,
+    session_id: i % 4000,
+    location: i % 7 ? 'Zürich, "CH"' : null,
+    user_agent: null,
+  };
+}
+
 /** What an engine step gets from the activity glue, for a test run `wf`/`run` of November 2018. */
 export function stepContext(input: ObjectStore, output: ObjectStore, overrides: Partial<StepContext> = {}): StepContext {
   const workflowId = overrides.workflowId ?? 'wf';

@@ -7,7 +7,7 @@ import { generateDataset } from '../../lake/generate/generate';
 import { listAll } from '../../lake/storage/object-store';
 import { NOV_2018, TempLake } from '../helpers/builders';
 import { causeChain, contentHashes, until } from '../helpers/observe';
-import { describeWithServers, startHarness, uniqueName, type TemporalHarness } from '../helpers/servers';
+import { createBucket, describeWithServers, startHarness, uniqueName, type TemporalHarness } from '../helpers/servers';
 
 describeWithServers('a failed run changes nothing, on a real dev server', () => {
   const tmp = new TempLake('commit');
@@ -74,6 +74,20 @@ describeWithServers('a failed run changes nothing, on a real dev server', () => 
     } finally {
       await strict.stop();
     }
+  });
+
+  it('refuses an S3 prefix that holds other files and is not a lake, at once, keeping every file', async () => {
+    const output = `s3://${await createBucket(h.config, 'sparkify-foreign')}/shared/`;
+    const folder = h.stores.open(output);
+    const foreign = { 'users/alice/notes.txt': 'notes', 'songs/README': 'readme', 'time/year=2018/month=11/other.csv': 'a,b\n' };
+    for (const [key, body] of Object.entries(foreign)) await folder.put(key, body);
+    const before = await contentHashes(folder);
+    const started = Date.now();
+    const err = await runMonth(h.client, h.config, { ...NOV_2018, input, output }).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(causeChain(err)).toContain('already holds files');
+    expect(causeChain(err)).toContain('is not a Sparkify lake');
+    expect(await contentHashes(folder)).toEqual(before);
   });
 
   it('a terminated run leaves its staging until sparkify gc, or the next run, removes it', async () => {

@@ -55,6 +55,12 @@ const FIGURES = { songs: 71, artists: 69, users: 96, time: 6813, songplays: 6820
       .filter((name): name is string => Boolean(name));
     // One activity type per kind of DAG step, named as the DAG file and the README name them.
     expect(new Set(scheduled)).toEqual(new Set(['stage', 'transformDimensions', 'transformFacts', 'writePartitions', 'audit', 'publish']));
+    // Each call's summary names its DAG task and part, as the Web UI shows them.
+    const summaries = (history.events ?? [])
+      .filter((e) => e.activityTaskScheduledEventAttributes)
+      .map((e) => JSON.parse(Buffer.from(e.userMetadata?.summary?.data ?? []).toString('utf8') || 'null'));
+    expect(summaries).toEqual(expect.arrayContaining(['stage-songs plan', 'stage-events 1/4', 'transform-facts', 'write-dimensions 2/2', 'audit', 'publish']));
+    expect(summaries.filter((s) => s === null)).toEqual([]);
     // The run report's step keys are the DAG's task names.
     expect(Object.keys(first.steps).sort()).toEqual(Object.keys(SPARKIFY_DAG.tasks).sort());
     const bytes = Buffer.byteLength(JSON.stringify(history));

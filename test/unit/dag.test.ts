@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { SparkifyActivities, TaskCall } from '../../activities/contract';
-import { validateDag, type DagSpec, type TaskSpec } from '../../workflows/dag';
+import { renderProgress, validateDag, type DagSpec, type TaskSpec } from '../../workflows/dag';
 import { SPARKIFY_DAG } from '../../workflows/sparkify-dag';
 
 interface NoopActivities {
@@ -105,5 +105,22 @@ describe('the DAG file is checked against the activities it calls', () => {
       publish: 'publish',
     });
     expect(SPARKIFY_DAG.onFailure).toMatchObject({ task: 'discard-staging', activity: 'discardStaging' });
+  });
+});
+
+describe('renderProgress', () => {
+  it("shows the DAG's tasks as a Markdown table with state, parts done and seconds", () => {
+    const text = renderProgress({
+      dag: 'sparkify-etl',
+      tasks: { 'stage-songs': { state: 'done', seconds: 3.25, parts: 4, partsDone: 4 }, publish: { state: 'waiting' } },
+    });
+    expect(text.split('\n')).toEqual([
+      '**sparkify-etl**',
+      '',
+      '| task | state | parts | seconds |',
+      '| --- | --- | ---: | ---: |',
+      '| stage-songs | done | 4/4 | 3.3 |',
+      '| publish | waiting |  |  |',
+    ]);
   });
 });

@@ -4,6 +4,7 @@ import { finishToBuffer, ParquetEncoder } from '../../lake/parquet/encode';
 import { SpillFileWriter } from '../../lake/parquet/spill-file-writer';
 import { SpillDir } from '../../lake/spill/spill-dir';
 import { TABLES } from '../../lake/tables/catalog';
+import { songplayRow } from '../helpers/builders';
 import { queryLake } from '../helpers/duckdb';
 
 describe('SpillFileWriter', () => {
@@ -14,17 +15,7 @@ describe('SpillFileWriter', () => {
   afterEach(() => spill.remove());
 
   // 200,000 rows: four row groups, written out in 64 KB chunks long before the footer.
-  const rows = Array.from({ length: 200_000 }, (_, i) => ({
-    songplay_id: String(i * 7919),
-    start_time: 1_541_030_400_000 + i * 13,
-    user_id: String(i % 97),
-    level: i % 3 ? 'paid' : 'free',
-    song_id: i % 5 ? `SO${i}` : null,
-    artist_id: i % 5 ? `AR${i % 1000}` : null,
-    session_id: i % 4000,
-    location: 'Zürich, "CH"',
-    user_agent: null,
-  }));
+  const rows = Array.from({ length: 200_000 }, (_, i) => songplayRow(i));
 
   it('writes the same bytes a file as the in-memory encoder holds, and DuckDB reads every row back', async () => {
     const inMemory = new ParquetEncoder(TABLES.songplays, new ByteWriter());
@@ -41,7 +32,7 @@ describe('SpillFileWriter', () => {
     expect(readFileSync(file).equals(expected)).toBe(true);
     const [read] = await queryLake<{ n: bigint; ids: bigint }>(`select count(*) n, sum(songplay_id) ids from read_parquet('${file}')`);
     expect(Number(read.n)).toBe(rows.length);
-    expect(Number(read.ids)).toBe(rows.reduce((sum, r) => sum + Number(r.songplay_id), 0));
+    expect(BigInt(read.ids)).toBe(rows.reduce((sum, r) => sum + BigInt(r.songplay_id as string), 0n));
   });
 
   it('refuses to hand out its bytes, which are on disk', () => {

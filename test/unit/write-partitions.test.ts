@@ -10,18 +10,7 @@ import { planWrite, writePart } from '../../lake/steps/write-partitions';
 import { LocalStore } from '../../lake/storage/local-store';
 import { listAll, type ObjectStore } from '../../lake/storage/object-store';
 import { stepContext } from '../helpers/builders';
-
-/** A store whose puts fail from the `failAt`-th one on, as a worker dying in the middle of a part would. */
-class FailingStore extends LocalStore {
-  puts = 0;
-  constructor(root: string, private readonly failAt: number) {
-    super(root);
-  }
-  override async put(key: string, body: Buffer | string): Promise<void> {
-    if (++this.puts >= this.failAt) throw new Error('simulated crash');
-    return super.put(key, body);
-  }
-}
+import { FailingStore } from '../helpers/failing-store';
 
 function contextFor(input: ObjectStore, output: ObjectStore, progress: StepContext['progress']): StepContext {
   return stepContext(input, output, { progress });
