@@ -16,6 +16,8 @@ module.exports = {
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'], slowTestThreshold: 120 },
     // Slow fault injection (a 1 GiB input file, ~2 GiB on disk): `npm run test:fault`.
     { ...common, displayName: 'fault', testMatch: ['<rootDir>/test/fault/**/*.test.ts'], slowTestThreshold: 300 },
+    // Records the histories the replay test replays: `npm run record:histories`.
+    { ...common, displayName: 'record', testMatch: ['<rootDir>/test/replay/record-histories.ts'] },
     // Installs DuckDB and PySpark (bench/peers/setup.sh) and checks both peers build the same tables as ours.
     { ...common, displayName: 'bench', testMatch: ['<rootDir>/test/bench/**/*.test.ts'], slowTestThreshold: 120 },
   ],

@@ -1,8 +1,7 @@
+import { stepContext } from '../helpers/builders';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { StagingArea } from '../../lake/layout';
-import type { StepContext } from '../../lake/steps/context';
 import { planStage, stagePart } from '../../lake/steps/stage';
 import { LocalStore } from '../../lake/storage/local-store';
 import { BIG_LOG_MONTH, withPeakRss, writeBigLog } from '../helpers/big-log';
@@ -25,16 +24,7 @@ describe('a 1 GiB event log', () => {
       longLineAt: 300 * 1024 * 1024,
       longLineBytes: 65 * 1024 * 1024,
     });
-    const ctx: StepContext = {
-      input: new LocalStore(path.join(root, 'input')),
-      output: new LocalStore(path.join(root, 'output')),
-      month: BIG_LOG_MONTH,
-      staging: new StagingArea('wf', 'run'),
-      workflowId: 'wf',
-      runId: 'run',
-      progress: { report: () => undefined, resumeFrom: () => undefined },
-      ioConcurrency: 4,
-    };
+    const ctx = stepContext(new LocalStore(path.join(root, 'input')), new LocalStore(path.join(root, 'output')), { month: BIG_LOG_MONTH, ioConcurrency: 4 });
     await planStage(ctx, 'events');
     const { result, peakRss } = await withPeakRss(() => stagePart(ctx, 'events', 0));
     expect(result.bytesRead).toBeGreaterThanOrEqual(GIB);

@@ -1,3 +1,4 @@
+import { rawEvent } from './builders';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 
@@ -5,12 +6,13 @@ export const BIG_LOG_MONTH = { year: 2018, month: 11 };
 
 /** A NextSong line of about 300 bytes; `i` varies the user, the time and the item so rows differ. */
 export function bigLogLine(i: number): string {
-  return JSON.stringify({
-    artist: 'Streaming Artist', auth: 'Logged In', firstName: 'Big', gender: 'F', itemInSession: i % 1000, lastName: 'Log',
-    length: 200.5, level: i % 3 === 0 ? 'paid' : 'free', location: 'Somewhere, XX', method: 'PUT', page: 'NextSong',
-    registration: 1540000000000, sessionId: Math.floor(i / 1000), song: 'A Very Long Day', status: 200,
-    ts: Date.UTC(2018, 10, 1) + (i % 2_000_000_000), userAgent: 'agent', userId: String(i % 500),
-  });
+  return JSON.stringify(
+    rawEvent({
+      artist: 'Streaming Artist', firstName: 'Big', itemInSession: i % 1000, lastName: 'Log', length: 200.5,
+      level: i % 3 === 0 ? 'paid' : 'free', location: 'Somewhere, XX', sessionId: Math.floor(i / 1000), song: 'A Very Long Day',
+      ts: Date.UTC(2018, 10, 1) + (i % 2_000_000_000), userAgent: 'agent', userId: String(i % 500),
+    }),
+  );
 }
 
 export interface BigLogShape {

@@ -1,11 +1,10 @@
 import { collectEventLog, parseEventLog, readEventLog } from '../../lake/input/events';
 import { parseSongBytes, parseSongFile } from '../../lake/input/songs';
+import { NOV_2018, rawEvent } from '../helpers/builders';
 
-const NOV_2018 = { year: 2018, month: 11 };
 const SOURCE = 'log_data/2018/11/2018-11-01-events.json';
 
-const play = (i: number) =>
-  JSON.stringify({ artist: 'A', firstName: 'F', gender: 'F', itemInSession: i, lastName: 'L', length: 1.5, level: 'free', location: null, page: 'NextSong', sessionId: 1, song: 'Sóng', ts: Date.UTC(2018, 10, 2) + i, userAgent: null, userId: '7' });
+const play = (i: number) => JSON.stringify(rawEvent({ itemInSession: i, song: 'Sóng', ts: Date.UTC(2018, 10, 2) + i, userId: '7' }));
 
 async function* chunksOf(bytes: Buffer, size: number): AsyncIterable<Buffer> {
   for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
@@ -34,7 +33,7 @@ describe('readEventLog', () => {
           source_key: SOURCE,
           line: 2,
           reason: 'invalid-utf8',
-          detail: 'invalid UTF-8 at byte 21 of the line (bytes fffec34e)',
+          detail: 'invalid UTF-8 at byte 21 of the line (bytes fffec322)',
           raw: `${play(1).slice(0, 20)}\uFFFD\uFFFD\uFFFD${play(1).slice(20)}`,
         },
       ]);

@@ -1,3 +1,4 @@
+import { rawSong, stepContext } from '../helpers/builders';
 import { publishSongCache } from '../../lake/steps/publish';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,23 +26,18 @@ afterEach(() => {
 });
 
 function context(resumeFrom?: unknown): StepContext {
-  return {
-    input: new LocalStore(path.join(root, 'input')),
-    output: new LocalStore(path.join(root, 'output')),
+  return stepContext(new LocalStore(path.join(root, 'input')), new LocalStore(path.join(root, 'output')), {
     month: BIG_LOG_MONTH,
-    staging: new StagingArea('wf', 'run'),
-    workflowId: 'wf',
-    runId: 'run',
     progress: { report: () => undefined, resumeFrom: <T>() => resumeFrom as T },
     ioConcurrency: 4,
-  };
+  });
 }
 
 const input = (...parts: string[]) => path.join(root, 'input', ...parts);
 const quarantined = async (ctx: StepContext, source: string) =>
   (await readStaged<QuarantineRecord>(ctx, ctx.staging.quarantinePrefix(source))).map((r) => [r.source_key, r.reason, r.detail]);
 
-const song = (id: string) => JSON.stringify({ song_id: id, title: 'T', duration: 1, year: 2000, artist_id: 'AR', artist_name: 'A' });
+const song = (id: string) => JSON.stringify(rawSong({ song_id: id, title: 'T', duration: 1, year: 2000, artist_id: 'AR', artist_name: 'A' }));
 
 describe('stagePart on input that cannot be read as it is', () => {
   it('loads a symlinked song file and quarantines a dangling link, a non-UTF-8 name and a non-UTF-8 file', async () => {
