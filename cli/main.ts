@@ -15,7 +15,11 @@ import { startEmbedded } from './embedded';
 import { parseMonth } from '../lake/month';
 import type { BackfillInput } from '../workflows/sparkify-backfill';
 import { startBackfill } from '../client/backfill';
-import { historyUrl, runMonth } from '../client/run-month';
+import { explainSummary, historyUrl } from '../client/explain-failure';
+import { MonthAlreadyRunning } from '../client/month-conflict';
+import { DEFAULT_RECONNECT_MS, reconnecting, TemporalUnreachable, type ReconnectOptions } from '../client/reconnect';
+import { EXIT } from './exit-codes';
+import { followMonth, printConnectionEvents } from './follow-month';
 import { backfillSchedule, createSchedule, DEFAULT_SCHEDULE_ID, describeSchedule, listSchedules, monthLabels } from '../client/schedule';
 
 const USAGE = `Usage: sparkify <command> [options]
@@ -26,8 +30,12 @@ Commands:
                --input URI --output URI  override dl.cfg (s3://bucket/prefix or a local path)
                --embedded               start a local Temporal dev server and worker for this run
                --serve                  with --embedded: keep the server and Web UI up until Ctrl-C
+               --reconnect-for SECONDS  how long to wait for an unreachable Temporal frontend (default 300)
+             If the month is already running with the same --input and --output, run waits for that run; with
+             others it refuses (exit 3). A failed run prints its failing task, error and history command.
   backfill   Load a range of months, one sparkify-etl-YYYY-MM child workflow each.
                --from 2018-11 --to 2019-01 [--parallelism 2] [--input URI] [--output URI] [--embedded]
+               [--reconnect-for SECONDS]
   schedule   Temporal Schedule of daily runs, each loading the month of its scheduled time.
                create [--id sparkify-daily] [--at 03:00] [--input URI] [--output URI]
                describe|pause|unpause|trigger|delete [--id sparkify-daily]
@@ -42,6 +50,13 @@ Commands:
 
 Common options:
   --config FILE   dl.cfg to read (default: $SPARKIFY_CONFIG, else ./dl.cfg when present)
+
+Exit codes:
+  0  success
+  1  the run failed (backfill: at least one month failed); what failed is printed on stderr
+  2  bad usage or settings
+  3  the month is already running with a different --input or --output
+  4  Temporal was unreachable for longer than --reconnect-for; the run may still be going on
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -69,12 +84,20 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       default:
         console.error(`Unknown command: ${command}\n\n${USAGE}`);
-        return 2;
+        return EXIT.usage;
     }
   } catch (err) {
     if (err instanceof ConfigError || (err as Error).name === 'TypeError' && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`sparkify: ${(err as Error).message}`);
-      return 2;
+      return EXIT.usage;
+    }
+    if (err instanceof MonthAlreadyRunning) {
+      console.error(`sparkify: ${err.message}`);
+      return EXIT.alreadyRunning;
+    }
+    if (err instanceof TemporalUnreachable) {
+      console.error(`sparkify: ${err.message}. The run may still be going on: ask again later with the same command.`);
+      return EXIT.unreachable;
     }
     throw err;
   }
@@ -109,6 +132,7 @@ async function runCommand(args: string[]): Promise<number> {
     output: { type: 'string' },
     embedded: { type: 'boolean' },
     serve: { type: 'boolean' },
+    'reconnect-for': { type: 'string' },
   });
   const config = configFrom(values);
   const embedded = values.embedded === true;
@@ -119,13 +143,14 @@ async function runCommand(args: string[]): Promise<number> {
   const input = values.input ? absoluteUri(values.input as string) : undefined;
   const output = values.output ? absoluteUri(values.output as string) : undefined;
   const request = { year, month, input, output };
+  const reconnect = reconnectOptions(values, config);
 
   if (!embedded) {
     return withClient(config, false, async (client) => {
-      console.error(`Started sparkify-etl for ${year}-${month} on ${config.temporal.address}; waiting for the report…`);
-      printReport((await runMonth(client, config, request)).report);
-      return 0;
-    });
+      const followed = await followMonth(client, config, request, reconnect);
+      if (followed.report) printReport(followed.report);
+      return followed.exitCode;
+    }, reconnect);
   }
 
   await ensureSampleInput(config, input);
@@ -136,26 +161,32 @@ async function runCommand(args: string[]): Promise<number> {
     process.once('SIGTERM', resolve);
   });
   try {
-    const finished = runMonth(cluster.env.client, config, request);
+    const finished = followMonth(cluster.env.client, config, request, reconnect, cluster.uiUrl);
     const outcome = await Promise.race([finished, interrupted.then(() => undefined)]);
     if (!outcome) {
       console.error('Interrupted: stopping the worker and the dev server; the run stays in the server\'s history.');
       return 130;
     }
-    printReport(outcome.report);
+    if (outcome.report) printReport(outcome.report);
     console.error(`Run history: ${historyUrl(cluster.uiUrl, config.temporal.namespace, outcome.workflowId, outcome.runId)}`);
     if (values.serve) {
       console.error(`Temporal Web UI at ${cluster.uiUrl} (server at 127.0.0.1:7233); Ctrl-C to stop.`);
       await interrupted;
     }
-    return 0;
+    return outcome.exitCode;
   } finally {
     await cluster.stop();
   }
 }
 
+function reconnectOptions(values: Values, config: LakeConfig): ReconnectOptions {
+  const seconds = intOption(values, 'reconnect-for', DEFAULT_RECONNECT_MS / 1000);
+  if (seconds < 0) throw new ConfigError('--reconnect-for must be 0 or more seconds');
+  return { reconnectForMs: seconds * 1000, onConnection: printConnectionEvents(config.temporal.address) };
+}
+
 /** A client on the configured cluster, or on an embedded dev server with a worker in this process. */
-async function withClient<T>(config: LakeConfig, embedded: boolean, use: (client: Client, uiUrl?: string) => Promise<T>): Promise<T> {
+async function withClient<T>(config: LakeConfig, embedded: boolean, use: (client: Client, uiUrl?: string) => Promise<T>, reconnect?: ReconnectOptions): Promise<T> {
   if (embedded) {
     const cluster = await startEmbedded(config, { stateDir: embeddedStateDir() });
     try {
@@ -164,7 +195,7 @@ async function withClient<T>(config: LakeConfig, embedded: boolean, use: (client
       await cluster.stop();
     }
   }
-  return withTemporalClient(config, use);
+  return withTemporalClient(config, (client) => use(client, config.temporal.uiUrl), reconnect);
 }
 
 async function backfillCommand(args: string[]): Promise<number> {
@@ -175,8 +206,10 @@ async function backfillCommand(args: string[]): Promise<number> {
     input: { type: 'string' },
     output: { type: 'string' },
     embedded: { type: 'boolean' },
+    'reconnect-for': { type: 'string' },
   });
   const config = configFrom(values);
+  const reconnect = reconnectOptions(values, config);
   for (const name of ['from', 'to']) {
     if (!parseMonth(String(values[name] ?? ''))) throw new ConfigError(`--${name} must be a month like 2018-11`);
   }
@@ -188,13 +221,19 @@ async function backfillCommand(args: string[]): Promise<number> {
     output: values.output ? absoluteUri(values.output as string) : undefined,
   };
   if (values.embedded) await ensureSampleInput(config, input.input);
-  return withClient(allowing(config, input), values.embedded === true, async (client) => {
-    const handle = await startBackfill(client, config, input);
+  return withClient(allowing(config, input), values.embedded === true, async (client, uiUrl) => {
+    const handle = await reconnecting(() => startBackfill(client, config, input), reconnect);
     console.error(`Backfill ${handle.workflowId} running; progress: temporal workflow query --workflow-id ${handle.workflowId} --type backfillProgress`);
-    const result = await handle.result();
+    const result = await reconnecting(() => handle.result(), reconnect);
     console.log(JSON.stringify(result, null, 2));
-    return result.failed > 0 ? 1 : 0;
-  });
+    for (const month of result.months) {
+      if (month.failure) {
+        const where = { workflowId: month.workflowId, runId: month.runId, namespace: config.temporal.namespace, address: config.temporal.address, uiUrl };
+        console.error(explainSummary(month.failure, where));
+      }
+    }
+    return result.failed > 0 ? EXIT.runFailed : EXIT.ok;
+  }, reconnect);
 }
 
 async function scheduleCommand(args: string[]): Promise<number> {

@@ -15,7 +15,8 @@ export interface LakeConfig {
   allowedOutputs: string[];
   /** A closed run's staging left behind is removed once nothing was written there for this many minutes. */
   stagingGcMinutes: number;
-  temporal: { address: string; namespace: string; taskQueue: string };
+  /** uiUrl: the Temporal Web UI, when known, for links to a run's history. */
+  temporal: { address: string; namespace: string; taskQueue: string; uiUrl?: string };
   activityConcurrency: number;
   /** Where the settings came from, for messages; never the values of secrets. */
   source: string;
@@ -36,6 +37,7 @@ const SETTINGS = {
   address: { section: 'TEMPORAL', key: 'ADDRESS', env: ['TEMPORAL_ADDRESS'] },
   namespace: { section: 'TEMPORAL', key: 'NAMESPACE', env: ['TEMPORAL_NAMESPACE'] },
   taskQueue: { section: 'TEMPORAL', key: 'TASK_QUEUE', env: ['SPARKIFY_TASK_QUEUE'] },
+  uiUrl: { section: 'TEMPORAL', key: 'UI_URL', env: ['TEMPORAL_UI_URL'] },
   activityConcurrency: { section: 'WORKER', key: 'ACTIVITY_CONCURRENCY', env: ['SPARKIFY_ACTIVITY_CONCURRENCY'] },
 } as const;
 
@@ -126,6 +128,10 @@ export function loadConfig(options: LoadOptions = {}): LakeConfig {
   const port = /^[^\s:/]+:(\d{1,5})$/.exec(address)?.[1];
   if (port === undefined || Number(port) < 1 || Number(port) > 65535) throw malformed('address', 'host:port, port 1 to 65535');
 
+  const uiUrl = read('uiUrl');
+  // Printed in links: no user info, as for the S3 endpoint.
+  if (uiUrl !== undefined && !/^https?:\/\/[^/\s@]+(\/\S*)?$/.test(uiUrl)) throw malformed('uiUrl', 'an http(s):// URL without user info');
+
   return {
     s3: { region: read('region') ?? 'us-east-1', endpoint, accessKeyId, secretAccessKey },
     input,
@@ -133,7 +139,7 @@ export function loadConfig(options: LoadOptions = {}): LakeConfig {
     allowedInputs,
     allowedOutputs,
     stagingGcMinutes,
-    temporal: { address, namespace: read('namespace') ?? 'default', taskQueue: read('taskQueue') ?? DEFAULT_TASK_QUEUE },
+    temporal: { address, namespace: read('namespace') ?? 'default', taskQueue: read('taskQueue') ?? DEFAULT_TASK_QUEUE, uiUrl },
     activityConcurrency,
     source: existsSync(file) ? file : 'defaults and environment',
   };

@@ -133,6 +133,8 @@ export async function runDag<A extends DagActivities<A, Run>, Run, D extends Dag
     throw ApplicationFailure.create({
       type: 'DagTaskFailed',
       message: `Task ${task} of DAG ${dag.name} failed: ${err.message}`,
+      // The task as data, so whoever explains the failure need not parse the message.
+      details: [{ dag: dag.name, task }],
       cause: err,
       nonRetryable: true,
     });

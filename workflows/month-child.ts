@@ -4,6 +4,7 @@ import { formatMonth, type Month } from '../lake/month';
 import type { RunReport } from '../lake/steps/publish';
 import { monthWorkflowId } from './workflow-ids';
 import type { sparkifyEtl } from './sparkify-etl';
+import { summarizeFailure, type FailureSummary } from './failure-summary';
 
 /** One month's result as a backfill or a scheduled run reports it: small enough for any number of months. */
 export interface MonthOutcome {
@@ -14,6 +15,8 @@ export interface MonthOutcome {
   tables?: RunReport['tables'];
   quarantined?: number;
   error?: string;
+  /** A failed month: its failing task, error and whether a new run may succeed, for the client to explain. */
+  failure?: FailureSummary;
 }
 
 /**
@@ -36,7 +39,7 @@ export async function runMonthAsChild(month: Month, overrides: { input?: string;
   } catch (err) {
     if (isCancellation(err)) throw err;
     if (err instanceof WorkflowExecutionAlreadyStartedError) return { ...base, status: 'already-running' };
-    return { ...base, status: 'failed', error: rootMessage(err) };
+    return { ...base, status: 'failed', error: rootMessage(err), failure: summarizeFailure(err) };
   }
 }
 
