@@ -12,6 +12,7 @@ import { temporalRunStates } from '../activities/run-states';
 import type { RunReport } from '../lake/steps/publish';
 import { runWorker } from '../worker/main';
 import { startEmbedded } from './embedded';
+import { replayHistories } from './replay';
 import { parseMonth } from '../lake/month';
 import type { BackfillInput } from '../workflows/sparkify-backfill';
 import { startBackfill } from '../client/backfill';
@@ -42,6 +43,8 @@ Commands:
                list
                backfill --from 2018-11-01 --to 2019-01-31 [--id sparkify-daily]
   worker     Run a worker (workflows and activities) until SIGTERM or Ctrl-C.
+  replay     Replay workflow histories (JSON files) against this build's workflows before a deploy.
+               FILE [FILE…]
   gc         Remove the staging areas that closed runs left in a lake (a terminated run, dead workers).
                [--output URI] [--older-than MINUTES (default [LAKE] STAGING_GC_MINUTES, 60)] [--dry-run]
   generate   Write a synthetic Sparkify data set.
@@ -76,6 +79,9 @@ export async function main(argv: string[]): Promise<number> {
         return await generateCommand(rest);
       case 'gc':
         return await gcCommand(rest);
+      case 'replay':
+        if (rest.length === 0) throw new ConfigError('replay needs one or more history files (temporal workflow show --output json)');
+        return (await replayHistories(rest)) === 0 ? 0 : 1;
       case undefined:
       case 'help':
       case '--help':
