@@ -1,3 +1,4 @@
+import { formatMonth } from '../lake/month';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { LakeConfig } from '../lake/config';
 import type { RunReport } from '../lake/steps/publish';
@@ -34,6 +35,8 @@ export async function startMonthRun(
         workflowId,
         args: [input],
         memo: { [REQUEST_MEMO]: locationsOf(input) },
+        // What the Web UI's run list and header show: the month and where it goes.
+        staticSummary: `sparkify-etl ${formatMonth(input)}: ${input.input ?? 'configured input'} → ${input.output ?? 'configured output'}`,
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       }),

@@ -31,6 +31,7 @@ export async function runMonthAsChild(month: Month, overrides: { input?: string;
     const report = await executeChild<typeof sparkifyEtl>('sparkifyEtl', {
       workflowId,
       args: [{ ...month, ...overrides }],
+      staticSummary: `sparkify-etl ${formatMonth(month)}: ${overrides.input ?? 'configured input'} → ${overrides.output ?? 'configured output'}`,
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       // A child whose start raced the parent's cancellation is asked to cancel too, never terminated mid-write.
       parentClosePolicy: 'REQUEST_CANCEL',

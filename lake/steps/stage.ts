@@ -69,7 +69,7 @@ export async function planStage(ctx: StepContext, source: Source): Promise<Stage
   }
   if (objects.length === 0) {
     const what = source === 'songs' ? 'song files' : `event logs for ${formatMonth(ctx.month)}`;
-    throw new InputError(`No ${what} under ${ctx.input.description}${prefix}`);
+    throw new InputError(`No ${what} under ${ctx.input.description.replace(/\/?$/, '/')}${prefix}`);
   }
   const parts = source === 'songs' ? songShards(objects.length) : Math.ceil(objects.length / PART_SIZE.events);
   const manifests: ObjectInfo[][] = Array.from({ length: parts }, () => []);

@@ -81,7 +81,7 @@ describeWithServers('the client says what happened', () => {
     const { code, stdout, stderr } = await sparkify(['run', '--year', '2018', '--month', '11', '--input', lake.path('october'), '--output', lake.path('october-lake')], env);
     expect(stdout).toBe('');
     expect(stderr).toMatch(/task: +stage-events \(DAG sparkify-etl, activity stage\)/);
-    expect(stderr).toMatch(new RegExp(`error: +InputError: No event logs for 2018-11 under ${lake.path('october')}/?log_data/2018/11/`));
+    expect(stderr).toMatch(new RegExp(`error: +InputError: No event logs for 2018-11 under ${lake.path('october')}/log_data/2018/11/`));
     expect(stderr).toMatch(/retryable: +no/);
     expect(stderr).toMatch(/temporal workflow show --workflow-id sparkify-etl-2018-11 --run-id [0-9a-f-]{36}/);
     if (process.env.TEMPORAL_UI_URL) expect(stderr).toContain(`${process.env.TEMPORAL_UI_URL}/namespaces/default/workflows/sparkify-etl-2018-11/`);

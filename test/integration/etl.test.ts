@@ -61,6 +61,9 @@ const FIGURES = { songs: 71, artists: 69, users: 96, time: 6813, songplays: 6820
       .map((e) => JSON.parse(Buffer.from(e.userMetadata?.summary?.data ?? []).toString('utf8') || 'null'));
     expect(summaries).toEqual(expect.arrayContaining(['stage-songs plan', 'stage-events 1/4', 'transform-facts', 'write-dimensions 2/2', 'audit', 'publish']));
     expect(summaries.filter((s) => s === null)).toEqual([]);
+    // The run's own summary says what it loads, and where.
+    const description = await h.client.workflow.getHandle(first.workflowId, first.runId).describe();
+    expect(await description.staticSummary()).toBe(`sparkify-etl 2018-11: ${inputUri} → ${outputUri}`);
     // The run report's step keys are the DAG's task names.
     expect(Object.keys(first.steps).sort()).toEqual(Object.keys(SPARKIFY_DAG.tasks).sort());
     const bytes = Buffer.byteLength(JSON.stringify(history));
