@@ -45,11 +45,25 @@ export function permanentFailure(err: unknown, ctx: FailureContext): PermanentEr
   return undefined;
 }
 
-/** The error and what it wraps: a failure deep in a stream or the SDK may reach the glue as the cause of another. */
+/**
+ * The error and what it wraps: a failure deep in a stream or the SDK may reach the glue as the cause of another.
+ * Not `instanceof Error`: an error made in another realm (Node's internals seen from a vm context, as under Jest) is
+ * not one, yet carries the same code.
+ */
 function causes(err: unknown): SystemError[] {
   const out: SystemError[] = [];
-  for (let e = err; e instanceof Error && out.length < 8; e = e.cause) out.push(e as SystemError);
+  for (let e = err; typeof e === 'object' && e !== null && out.length < 8; e = (e as Error).cause) out.push(e as SystemError);
   return out;
+}
+
+/**
+ * The S3 client keeps a network error as it is, unless it does not take it for an Error (one from another realm):
+ * then it passes on only "AWS SDK error wrapper for Error: getaddrinfo ENOTFOUND host", whose text still says it.
+ */
+function dnsCode(e: SystemError): { code: string; hostname?: string } | undefined {
+  if (typeof e.code === 'string') return DNS_CODES.has(e.code) ? { code: e.code, hostname: typeof e.hostname === 'string' ? e.hostname : undefined } : undefined;
+  const match = /getaddrinfo (ENOTFOUND|EAI_AGAIN) (\S+)/.exec(typeof e.message === 'string' ? e.message : '');
+  return match ? { code: match[1], hostname: match[2] } : undefined;
 }
 
 function storageFailure(e: SystemError): StorageError | undefined {
@@ -93,10 +107,11 @@ function s3Refusal(e: SystemError): ConfigError | undefined {
 }
 
 function dnsFailure(e: SystemError, ctx: FailureContext): ConfigError | undefined {
-  if (typeof e.code !== 'string' || !DNS_CODES.has(e.code)) return undefined;
+  const dns = dnsCode(e);
+  if (!dns) return undefined;
   if (ctx.attempt < DNS_PERMANENT_AFTER.attempts && ctx.sinceFirstScheduledMs < DNS_PERMANENT_AFTER.ms) return undefined;
-  const host = typeof e.hostname === 'string' ? e.hostname : endpointHost(ctx.s3Endpoint) ?? 'the object storage host';
-  const tried = `${e.code} on ${ctx.attempt} attempts over ${Math.round(ctx.sinceFirstScheduledMs / 1000)} s`;
+  const host = dns.hostname ?? endpointHost(ctx.s3Endpoint) ?? 'the object storage host';
+  const tried = `${dns.code} on ${ctx.attempt} attempts over ${Math.round(ctx.sinceFirstScheduledMs / 1000)} s`;
   const fix = ctx.s3Endpoint
     ? `check S3_ENDPOINT (now ${ctx.s3Endpoint}) in the [AWS] section of dl.cfg or the workers' environment`
     : "check AWS_REGION and the workers' DNS";

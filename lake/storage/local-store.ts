@@ -197,6 +197,7 @@ function isMissing(err: unknown): boolean {
  */
 function withPath(err: unknown, target: string): unknown {
   const e = err as NodeJS.ErrnoException & { dest?: string };
-  if (e instanceof Error && typeof e.code === 'string' && e.path === undefined && e.dest === undefined) e.path = target;
+  // Not `instanceof Error`: Node's own errors fail that test inside a vm context (as under Jest).
+  if (typeof e === 'object' && e !== null && typeof e.code === 'string' && e.path === undefined && e.dest === undefined) e.path = target;
   return err;
 }

@@ -59,6 +59,17 @@ describe('permanentFailure', () => {
     expect(permanentFailure(err, { ...first, attempt: 2, sinceFirstScheduledMs: DNS_PERMANENT_AFTER.ms })).toBeInstanceOf(ConfigError);
   });
 
+  it('reads the code and host from the text the S3 client leaves of an error it did not take for an Error', () => {
+    const wrapped = new Error('AWS SDK error wrapper for Error: getaddrinfo ENOTFOUND no-such-host.invalid');
+    expect(permanentFailure(wrapped, first)).toBeUndefined();
+    expect(permanentFailure(wrapped, { ...first, attempt: 3 })?.message).toMatch(/^The object storage host no-such-host\.invalid does not resolve \(ENOTFOUND on 3/);
+  });
+
+  it('classifies an error from another realm, which is not instanceof Error', () => {
+    const foreign = { name: 'Error', message: 'ENOSPC: no space left on device, write', code: 'ENOSPC', syscall: 'write', path: '/lake/x' };
+    expect(permanentFailure(foreign, first)).toBeInstanceOf(StorageError);
+  });
+
   it('names the configured host when the error does not', () => {
     const found = permanentFailure(sysError('ENOTFOUND'), { ...first, attempt: 5 });
     expect(found?.message).toMatch(/^The object storage host no-such-host\.invalid does not resolve/);
