@@ -2,16 +2,14 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
 import { StagingArea } from '../lake/layout';
 import type { StepContext } from '../lake/steps/context';
-import { isPermanentError, LocationNotAllowed } from '../lake/errors';
+import { LocationNotAllowed } from '../lake/errors';
+import { permanentFailure } from '../lake/failure-class';
 import { isWithinRoots } from '../lake/storage/location';
 import type { TaskCall } from './contract';
 import type { ActivityDeps } from './deps';
 
 /** Heartbeats go out at least this often, so a live worker is never mistaken for a dead one between progress reports. */
 const HEARTBEAT_EVERY_MS = 5_000;
-
-/** S3 answers that mean wrong credentials, bucket or permissions: retrying only delays the clear error. */
-const PERMANENT_S3_ERRORS = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'NoSuchBucket', 'AccessDenied', 'InvalidBucketName']);
 
 /**
  * The Temporal glue every activity shares: builds the engine's step context for the call, heartbeats (with the last
@@ -43,7 +41,7 @@ export async function runStep<T>(call: TaskCall<unknown>, deps: ActivityDeps, st
     };
     return await step(ctx);
   } catch (err) {
-    throw classify(err);
+    throw classify(err, activity, deps);
   } finally {
     clearInterval(ticker);
   }
@@ -60,11 +58,16 @@ function allowed(uri: string, roots: string[], setting: 'ALLOWED_INPUTS' | 'ALLO
   );
 }
 
-function classify(err: unknown): unknown {
-  if (isPermanentError(err)) return ApplicationFailure.nonRetryable(err.message, err.name);
-  const name = (err as Error)?.name ?? '';
-  if (PERMANENT_S3_ERRORS.has(name)) {
-    return ApplicationFailure.nonRetryable(`Object storage refused the request (${name}): check the bucket and credentials`, 'ConfigError');
-  }
-  return err;
+/**
+ * A failure no retry can fix becomes non-retryable at once, with a message naming the object and the fix and nothing
+ * of the original error (which may quote a request); anything else is rethrown for the DAG's backoff.
+ */
+function classify(err: unknown, activity: Context, deps: ActivityDeps): unknown {
+  const permanent = permanentFailure(err, {
+    attempt: activity.info.attempt,
+    // The first attempt's schedule time: how long this step has been failing, across attempts.
+    sinceFirstScheduledMs: Date.now() - activity.info.scheduledTimestampMs,
+    s3Endpoint: deps.config.s3.endpoint,
+  });
+  return permanent ? ApplicationFailure.nonRetryable(permanent.message, permanent.name) : err;
 }

@@ -19,6 +19,8 @@ export const PERMANENT_ERROR_TYPES = [
   'OutputNotALake',
   /** The run names an input or output outside the roots the workers allow. */
   'LocationNotAllowed',
+  /** The disk the lake (or the spill folder) is on refuses the write: full, over quota, read-only, no permission. */
+  'StorageError',
 ] as const;
 
 export type PermanentErrorType = (typeof PERMANENT_ERROR_TYPES)[number];
@@ -52,6 +54,11 @@ export class OutputNotALake extends PermanentError {
 
 export class LocationNotAllowed extends PermanentError {
   override readonly name = 'LocationNotAllowed';
+}
+
+/** A write the storage refuses for good until someone acts; the message names the path and the fix. */
+export class StorageError extends PermanentError {
+  override readonly name = 'StorageError';
 }
 
 /** A workflow's arguments are invalid; raised in workflow code as a non-retryable failure of this type. */

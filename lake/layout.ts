@@ -18,14 +18,33 @@ function escapePartitionValue(value: string): string {
   return value.replace(/[\u0000-\u001f"#%'*/:=?\\\u007f{[\]^]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 
+/**
+ * The longest folder name a partition may have, in UTF-8 bytes. Local file systems (ext4, XFS, APFS, tmpfs) allow 255
+ * bytes per path segment; S3 allows 1024 bytes per whole key. The stricter limit holds for both stores, so a lake
+ * moves between them unchanged and a record never loads into one and fails in the other.
+ */
+export const MAX_PARTITION_SEGMENT_BYTES = 255;
+
+/** One `column=value` folder name per partition column, the value escaped as Spark escapes it. */
+function partitionSegments(table: TableSpec, row: Record<string, unknown>): string[] {
+  return table.partitionBy.map((column) => {
+    const value = row[column];
+    const text = value === null || value === undefined || value === '' ? NULL_PARTITION : escapePartitionValue(String(value));
+    return `${column}=${text}`;
+  });
+}
+
 export function partitionPath(table: TableSpec, row: Record<string, unknown>): string {
-  return table.partitionBy
-    .map((column) => {
-      const value = row[column];
-      const text = value === null || value === undefined || value === '' ? NULL_PARTITION : escapePartitionValue(String(value));
-      return `${column}=${text}`;
-    })
-    .join('/');
+  return partitionSegments(table, row).join('/');
+}
+
+/** The first partition folder name of `row` that no store could hold, with its size in bytes; undefined if all fit. */
+export function oversizedPartitionSegment(table: TableSpec, row: object): { segment: string; bytes: number } | undefined {
+  for (const segment of partitionSegments(table, row as Record<string, unknown>)) {
+    const bytes = Buffer.byteLength(segment);
+    if (bytes > MAX_PARTITION_SEGMENT_BYTES) return { segment, bytes };
+  }
+  return undefined;
 }
 
 export function successKey(table: TableName): string {

@@ -43,7 +43,12 @@ export type QuarantineReason =
   /** Listed but not readable (a dangling symlink, no permission, gone since listing); detail names the OS error code. */
   | 'unreadable'
   /** A path that is not valid UTF-8: it has no key the lake can record, so the file is not loaded. */
-  | 'invalid-file-name';
+  | 'invalid-file-name'
+  /**
+   * A song whose partition folder (`artist_id=<value>` escaped as Spark does, or `year=`) would be longer than a store
+   * allows a folder name (MAX_PARTITION_SEGMENT_BYTES): the whole song, and so its artist, is left out.
+   */
+  | 'partition-value-too-long';
 
 /** An input record that could not be used, kept with enough context to find and fix it. */
 export interface QuarantineRecord {

@@ -1,4 +1,6 @@
+import { MAX_PARTITION_SEGMENT_BYTES, oversizedPartitionSegment } from '../layout';
 import type { QuarantineRecord, SongRecord } from '../model';
+import { TABLES } from '../tables/catalog';
 import { decodeUtf8, firstInvalidUtf8, hexAt } from '../utf8';
 import { RecordRejected, clip, clipBytes, optionalNumber, optionalString, parseObject, requiredInteger, requiredNumber, requiredString } from './validate';
 
@@ -37,4 +39,17 @@ export function parseSongFile(sourceKey: string, text: string): ParsedSong {
     if (!(err instanceof RecordRejected)) throw err;
     return { ok: false, rejected: { source_key: sourceKey, line: null, reason: err.reason, detail: err.detail, raw: clip(text) } };
   }
+}
+
+/**
+ * A song that would need a partition folder longer than any store allows, as the record to quarantine it with; else
+ * undefined. Checked at stage time, so write-partitions never meets a name the disk refuses (ENAMETOOLONG on every
+ * run, forever). The whole song is quarantined, its artist too: the artists table only holds artists of songs that
+ * loaded, so an artist appears there only through another song of theirs with an id that fits.
+ */
+export function unstorableSong(song: SongRecord, raw: string): QuarantineRecord | undefined {
+  const oversized = oversizedPartitionSegment(TABLES.songs, song);
+  if (!oversized) return undefined;
+  const detail = `the songs partition folder ${clip(oversized.segment, 64)} is ${oversized.bytes} bytes, over the limit of ${MAX_PARTITION_SEGMENT_BYTES} bytes per folder name`;
+  return { source_key: song.source_key, line: null, reason: 'partition-value-too-long', detail, raw: clip(raw) };
 }

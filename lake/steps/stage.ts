@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { readEventLog } from '../input/events';
-import { parseSongBytes } from '../input/songs';
+import { parseSongBytes, unstorableSong } from '../input/songs';
 import { formatMonth } from '../month';
 import { addCounts, type QuarantineRecord, type ReasonCounts, type SongRecord } from '../model';
 import { latestUserStates, userStateOf, type UserState } from '../tables/users';
@@ -168,13 +168,20 @@ async function stageSongBatch(
 ): Promise<void> {
   const rows: SongRecord[] = [];
   const rejected: QuarantineRecord[] = [];
+  // A cache written before a check existed may hold a song that check now rejects, so cached songs pass it too.
+  const admit = (song: SongRecord, raw: () => string) => {
+    const unstorable = unstorableSong(song, raw());
+    if (unstorable) rejected.push(unstorable);
+    else rows.push(song);
+  };
   const toRead: ObjectInfo[] = [];
   for (const o of objects) {
     const cached = cache.get(o.key);
     if (o.problem) rejected.push(problemRecord(o.key, o.problem));
     else if (!cached || cached.etag !== o.etag) toRead.push(o);
     else {
-      if (cached.song) rows.push(cached.song);
+      const { song } = cached;
+      if (song) admit(song, () => JSON.stringify(song));
       if (cached.rejected) rejected.push(cached.rejected);
       tally.objectsReused++;
     }
@@ -191,7 +198,7 @@ async function stageSongBatch(
       tally.objectsRead++;
       tally.bytesRead += body.length;
       const parsed = parseSongBytes(object.key, body);
-      if (parsed.ok) rows.push(parsed.song);
+      if (parsed.ok) admit(parsed.song, () => body.toString('utf8'));
       else rejected.push(parsed.rejected);
     });
     // Written even when empty, so a resumed call and a fresh one leave the same objects behind.

@@ -136,7 +136,7 @@ export class LocalStore implements ObjectStore {
       await fs.rename(temp, target);
     } catch (err) {
       await fs.rm(temp, { force: true });
-      throw err;
+      throw withPath(err, target);
     }
   }
 
@@ -189,4 +189,15 @@ interface WalkDir {
 function isMissing(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException).code;
   return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/**
+ * A failed write(2) (ENOSPC, EDQUOT, EIO) carries no path; the file it was for is what a message about it must name,
+ * so the error is given the target's path when it has none.
+ */
+function withPath(err: unknown, target: string): unknown {
+  const e = err as NodeJS.ErrnoException & { dest?: string };
+  // Not `instanceof Error`: Node's own errors fail that test inside a vm context (as under Jest).
+  if (typeof e === 'object' && e !== null && typeof e.code === 'string' && e.path === undefined && e.dest === undefined) e.path = target;
+  return err;
 }
