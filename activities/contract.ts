@@ -9,7 +9,7 @@ import type { AuditResult } from '../lake/steps/audit';
 import type { RunReport } from '../lake/steps/publish';
 import type { Source, StagePlan, StageResult } from '../lake/steps/stage';
 import type { DimensionsResult } from '../lake/steps/transform-dimensions';
-import type { FactsResult } from '../lake/steps/transform-facts';
+import type { FactsResult, SegmentResult } from '../lake/steps/transform-facts';
 import type { TableSet, WritePartResult } from '../lake/steps/write-partitions';
 
 /** Identifies the run to every task: who it is and what it loads, never data or secrets. */
@@ -23,7 +23,7 @@ export interface RunRef extends Month {
 }
 
 /** A fan-out task first asks its activity for a plan, then calls it once per part. */
-export type FanOutCall = { phase: 'plan' } | { phase: 'part'; part: number; parts: number };
+export type FanOutCall = { phase: 'plan' } | { phase: 'part'; part: number; parts: number } | { phase: 'finish'; parts: number };
 
 export interface FanOutPlan {
   parts: number;
@@ -49,8 +49,11 @@ export interface SparkifyActivities {
   stage(call: TaskCall<{ source: Source }>): Promise<StagePlan | StageResult>;
   /** transform-dimensions: songs, artists, the month's user states and the song lookup. */
   transformDimensions(call: TaskCall): Promise<DimensionsResult>;
-  /** transform-facts: songplays and time, encoded into Parquet. */
-  transformFacts(call: TaskCall): Promise<FactsResult>;
+  /**
+   * transform-facts (fan-out with finish): each part encodes one segment of the staged events' songplays and start
+   * times; the finish assembles each songplays partition from the segments and builds time.
+   */
+  transformFacts(call: TaskCall): Promise<FanOutPlan | SegmentResult | FactsResult>;
   /** write-dimensions, write-facts (fan-out): stages one transform step's partitions as Parquet, for publish. */
   writePartitions(call: TaskCall<{ tables: TableSet }>): Promise<FanOutPlan | WritePartResult>;
   /** audit: data-quality checks on the staged partitions before anything is published. */

@@ -151,6 +151,16 @@ export class StagingArea {
   factsSegmentPrefix(): string {
     return `${this.root}tables/songplays/segments/`;
   }
+  /** The staged event objects transform-facts splits into segments, listed once by its plan. */
+  factsPlan(): string {
+    return `${this.root}tables/manifest-facts-plan.json`;
+  }
+  segmentStats(segment: number): string {
+    return `${this.segmentStatsPrefix()}${partName(segment)}.json`;
+  }
+  segmentStatsPrefix(): string {
+    return `${this.root}stats/facts-segment-`;
+  }
   /** One segment's distinct start times, ascending, as little-endian doubles. */
   startTimesSegment(segment: number): string {
     return `${this.root}tables/time/segments/${partName(segment)}.f64`;

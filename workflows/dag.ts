@@ -20,8 +20,12 @@ type ParamsField<P> = NoParams extends P ? { params?: P } : { params: P };
 
 interface TaskOptions<T extends string> {
   upstream?: T[];
-  /** Run as plan + parts: the activity is called with `fanOut: { phase: 'plan' }`, then once per part. */
-  fanOut?: { maxParallel: number };
+  /**
+   * Run as plan + parts: the activity is called with `fanOut: { phase: 'plan' }`, then once per part, spread over
+   * every worker; with `finish`, once more after every part succeeded (`{ phase: 'finish' }`), whose result is the
+   * task's: a reduce after the map.
+   */
+  fanOut?: { maxParallel: number; finish?: boolean };
   options: ActivityOptions;
 }
 
@@ -185,6 +189,7 @@ async function executeTask<A extends DagActivities<A, Run>, Run>(
   const settled = await Promise.allSettled(Array.from({ length: Math.min(spec.fanOut.maxParallel, Math.max(parts, 1)) }, lane));
   const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (rejected) throw rejected.reason;
+  if (spec.fanOut.finish) return activity(`${id} finish`, { ...call, fanOut: { phase: 'finish', parts } });
   return { parts: results };
 }
 

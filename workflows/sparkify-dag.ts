@@ -67,10 +67,11 @@ export const SPARKIFY_DAG = {
       upstream: ['stage-songs', 'stage-events'],
       options: computing('2h'),
     },
-    // Reports after every staged event file and yields while it encodes time, so a dead worker is noticed in 30 s.
+    // Segments of the month's events on every worker, then one finish that assembles songplays and builds time.
     'transform-facts': {
       activity: 'transformFacts',
       upstream: ['transform-dimensions'],
+      fanOut: { maxParallel: 64, finish: true },
       options: heartbeating('2h'),
     },
     // Two write-partitions tasks: the dimensions' files (a songs file per artist) are staged while the facts are built.

@@ -15,9 +15,10 @@ import { SongLookup, type SongKey } from '../tables/song-lookup';
 import { songplayOf } from '../tables/songplays';
 import { timeRowOf } from '../tables/time';
 import type { StepContext } from './context';
+import { readJson, readJsonUnder } from './staged-reader';
 import type { StagedPartitionFile, StagedTableFile } from './write-partitions';
 
-/** Staged event objects per segment: the work a retry may redo at most. */
+/** Staged event objects per segment: one fan-out part's work, and what a retry redoes at most. */
 const EVENT_FILES_PER_SEGMENT = 8;
 /** Rows encoded between two turns of the event loop, which keep heartbeats flowing. */
 const YIELD_EVERY_ROWS = 50_000;
@@ -28,41 +29,62 @@ export interface FactsResult {
   time: number;
 }
 
-/** What a retry resumes from: the segments already in staging and what they counted. */
-interface FactsCheckpoint {
-  segments: number;
+/** What one segment counted; kept in staging for the finish. */
+export interface SegmentResult {
+  segment: number;
   songplays: number;
   songplaysWithSong: number;
 }
 
+/** The staged event objects, listed once by the plan so every part and every retry sees the same segments. */
+interface FactsPlan {
+  eventFiles: string[];
+  segments: number;
+}
+
 /**
- * Builds songplays and time from the staged events, in segments of a few staged event files. Each segment's
- * songplays are encoded into Parquet files on the worker's local disk and put to staging with the segment's sorted,
- * distinct start times, then reported as a checkpoint: a retry on any worker resumes after the last segment staged.
- * Memory holds the song lookup, one file's events and a row group per table, whatever the month's size. At the end
- * each songplays partition is assembled from its segments' row groups without decoding them again, and time is built
- * from the merged start times; both go to staging, where publish finds them once audit has checked them.
+ * transform-facts, as a fan-out: the plan splits the staged event objects into segments of a few files; each part,
+ * on any worker, encodes one segment's songplays into Parquet (on its local disk, then staging) with the segment's
+ * sorted, distinct start times, reading the song lookup once from staging; the finish assembles each songplays
+ * partition from the segments' row groups, without decoding them again, and builds time from the merged start times.
+ * A retried part redoes one segment; parts done are not redone. Memory holds the song lookup, one file's events and
+ * a row group per table, whatever the month's size.
  */
-export async function transformFacts(ctx: StepContext): Promise<FactsResult> {
+export async function planFacts(ctx: StepContext): Promise<{ parts: number }> {
+  const eventFiles = (await listAll(ctx.output, ctx.staging.stagedPrefix('events'))).map((o) => o.key);
+  const plan: FactsPlan = { eventFiles, segments: Math.ceil(eventFiles.length / EVENT_FILES_PER_SEGMENT) };
+  await ctx.output.put(ctx.staging.factsPlan(), JSON.stringify(plan));
+  return { parts: plan.segments };
+}
+
+export async function factsSegment(ctx: StepContext, segment: number): Promise<SegmentResult> {
+  const plan = await readJson<FactsPlan>(ctx, ctx.staging.factsPlan());
+  const keys = plan.eventFiles.slice(segment * EVENT_FILES_PER_SEGMENT, (segment + 1) * EVENT_FILES_PER_SEGMENT);
+  if (keys.length === 0) throw new Error(`transform-facts segment ${segment} is not in the plan`);
+  const songs = new SongLookup(fromNdjson<SongKey>(await ctx.output.get(ctx.staging.songLookup())));
   const spill = await SpillDir.open();
   try {
-    const eventFiles = await listAll(ctx.output, ctx.staging.stagedPrefix('events'));
-    const segments = Math.ceil(eventFiles.length / EVENT_FILES_PER_SEGMENT);
-    const checkpoint = ctx.progress.resumeFrom<FactsCheckpoint>() ?? { segments: 0, songplays: 0, songplaysWithSong: 0 };
-    if (checkpoint.segments < segments) {
-      const songs = new SongLookup(fromNdjson<SongKey>(await ctx.output.get(ctx.staging.songLookup())));
-      for (let segment = checkpoint.segments; segment < segments; segment++) {
-        const files = eventFiles.slice(segment * EVENT_FILES_PER_SEGMENT, (segment + 1) * EVENT_FILES_PER_SEGMENT);
-        const counted = await stageSegment(ctx, spill, songs, segment, files.map((f) => f.key));
-        checkpoint.segments = segment + 1;
-        checkpoint.songplays += counted.songplays;
-        checkpoint.songplaysWithSong += counted.songplaysWithSong;
-        ctx.progress.report(checkpoint);
-      }
-    }
+    const result = await stageSegment(ctx, spill, songs, segment, keys);
+    await ctx.output.put(ctx.staging.segmentStats(segment), JSON.stringify(result));
+    return result;
+  } finally {
+    await spill.remove();
+  }
+}
+
+export async function finishFacts(ctx: StepContext): Promise<FactsResult> {
+  const plan = await readJson<FactsPlan>(ctx, ctx.staging.factsPlan());
+  const counted = await readJsonUnder<SegmentResult>(ctx, ctx.staging.segmentStatsPrefix());
+  if (counted.length !== plan.segments) throw new Error(`transform-facts has ${counted.length} of ${plan.segments} segments staged`);
+  const spill = await SpillDir.open();
+  try {
     const songplays = await assembleSongplays(ctx, spill);
-    const time = await buildTime(ctx, spill, segments);
-    const result: FactsResult = { songplays: checkpoint.songplays, songplaysWithSong: checkpoint.songplaysWithSong, time: time.rows };
+    const time = await buildTime(ctx, spill, plan.segments);
+    const result: FactsResult = {
+      songplays: counted.reduce((sum, c) => sum + c.songplays, 0),
+      songplaysWithSong: counted.reduce((sum, c) => sum + c.songplaysWithSong, 0),
+      time: time.rows,
+    };
     await ctx.output.put(ctx.staging.factsStats(), JSON.stringify(result));
     const files: StagedTableFile[] = [songplays, time.file];
     await ctx.output.put(ctx.staging.tableManifest('facts'), JSON.stringify(files));
@@ -72,13 +94,20 @@ export async function transformFacts(ctx: StepContext): Promise<FactsResult> {
   }
 }
 
+/** The three phases in one process, in order: what a run without workers to share them would do. */
+export async function transformFacts(ctx: StepContext): Promise<FactsResult> {
+  const { parts } = await planFacts(ctx);
+  for (let segment = 0; segment < parts; segment++) await factsSegment(ctx, segment);
+  return finishFacts(ctx);
+}
+
 /** One segment: its songplays partitions and its sorted distinct start times, put to staging. */
-async function stageSegment(ctx: StepContext, spill: SpillDir, songs: SongLookup, segment: number, keys: string[]): Promise<Omit<FactsCheckpoint, 'segments'>> {
+async function stageSegment(ctx: StepContext, spill: SpillDir, songs: SongLookup, segment: number, keys: string[]): Promise<SegmentResult> {
   const encoder = spilledEncoder(spill, TABLES.songplays, `segment-${segment}`);
   const startTimes = new DistinctNumbers(spill, `start-times-${segment}`);
-  const counted = { songplays: 0, songplaysWithSong: 0 };
+  const counted: SegmentResult = { segment, songplays: 0, songplaysWithSong: 0 };
   try {
-    for (const key of keys) {
+    for (const [done, key] of keys.entries()) {
       for (const play of fromNdjson<PlayEvent>(await ctx.output.get(key))) {
         startTimes.add(play.ts);
         const row = songplayOf(play, songs);
@@ -86,6 +115,7 @@ async function stageSegment(ctx: StepContext, spill: SpillDir, songs: SongLookup
         counted.songplays++;
         if (row.song_id !== null) counted.songplaysWithSong++;
       }
+      ctx.progress.report({ eventFilesDone: done + 1 });
     }
     for (const partition of encoder.sorted()) {
       partition.encoder.finish();

@@ -2,8 +2,8 @@ import { generateDataset } from '../../lake/generate/generate';
 import type { StepContext } from '../../lake/steps/context';
 import { planStage, stagePart } from '../../lake/steps/stage';
 import { transformDimensions } from '../../lake/steps/transform-dimensions';
-import { transformFacts } from '../../lake/steps/transform-facts';
-import { listAll, type ObjectStore } from '../../lake/storage/object-store';
+import { factsSegment, finishFacts, planFacts, transformFacts } from '../../lake/steps/transform-facts';
+import type { ObjectStore } from '../../lake/storage/object-store';
 import { NOV_2018, stepContext, TempLake } from '../helpers/builders';
 import { FailingStore } from '../helpers/failing-store';
 import { contentHashes } from '../helpers/observe';
@@ -26,7 +26,7 @@ describe('transformFacts', () => {
 
   const encoded = (store: ObjectStore) => contentHashes(store, '_staging/wf/run/tables/');
 
-  it('a call that crashed after some segments, retried with its checkpoint, stages the same bytes as one uninterrupted call', async () => {
+  it('parts run in any order, a failed part retried alone, stage the same bytes as one process running them in order', async () => {
     const clean = await staged('clean');
     const result = await transformFacts(clean);
     expect(result.songplays).toBeGreaterThan(1000);
@@ -34,20 +34,21 @@ describe('transformFacts', () => {
     // 30 days of logs: four segments of songplays and of start times, one assembled songplays file, one time file.
     expect(Object.keys(expected).filter((k) => k.includes('/segments/'))).toHaveLength(8);
 
-    const crashed = await staged('crashed');
-    // Fails on the sixth write: after two whole segments (two writes each) and their checkpoints.
-    const crashing = { ...crashed, output: new FailingStore(tmp.path('crashed'), 6) };
-    let checkpoint: unknown;
-    await expect(transformFacts({ ...crashing, progress: { report: (d) => (checkpoint = structuredClone(d)), resumeFrom: () => undefined } })).rejects.toThrow(
-      'simulated crash',
-    );
-    expect(checkpoint).toMatchObject({ segments: 2 });
-    // Proof the retry starts after the checkpoint: the two segments' staged events are emptied, and it never reads them.
-    const events = (await listAll(crashed.output, crashed.staging.stagedPrefix('events'))).map((o) => o.key);
-    for (const key of events.slice(0, 16)) await crashed.output.put(key, '');
+    const shared = await staged('shared');
+    const { parts } = await planFacts(shared);
+    expect(parts).toBe(4);
+    // A worker dies in part 2 after its first write; its retry, on whatever worker, redoes that segment alone.
+    const dying = { ...shared, output: new FailingStore(tmp.path('shared'), 2) };
+    await expect(factsSegment(dying, 2)).rejects.toThrow('simulated crash');
+    for (const segment of [3, 2, 1, 0]) await factsSegment(shared, segment);
+    expect(await finishFacts(shared)).toEqual(result);
+    expect(await encoded(shared.output)).toEqual(expected);
+  });
 
-    const resumed = await transformFacts({ ...crashed, progress: { report: () => undefined, resumeFrom: <T>() => checkpoint as T } });
-    expect(resumed).toEqual(result);
-    expect(await encoded(crashed.output)).toEqual(expected);
+  it('a finish before every part is staged fails, naming how many are', async () => {
+    const early = await staged('early');
+    await planFacts(early);
+    await factsSegment(early, 0);
+    await expect(finishFacts(early)).rejects.toThrow('transform-facts has 1 of 4 segments staged');
   });
 });
