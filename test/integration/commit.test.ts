@@ -37,11 +37,15 @@ describeWithServers('a failed run changes nothing, on a real dev server', () => 
     tmp.remove();
   });
 
-  it('a run failed at audit, after every new partition was staged, leaves every file byte-identical and no staging', async () => {
-    const output = tmp.path('lake-poisoned');
+  it.each([
+    ['on local disk', async () => tmp.path('lake-poisoned')],
+    ['on MinIO', async () => `s3://${await createBucket(h.config, 'sparkify-poisoned')}/lake/`],
+  ])('a run failed at audit, after every new partition was staged, leaves every file byte-identical and no staging, %s', async (_where, outputFor) => {
+    const output = await outputFor();
     await runMonth(h.client, h.config, { ...NOV_2018, input, output });
-    const lake = tmp.store('lake-poisoned');
+    const lake = h.stores.open(output);
     const before = await contentHashes(lake);
+    expect(Object.keys(before).filter((k) => k.endsWith('.parquet')).length).toBeGreaterThan(10);
 
     const workflowId = uniqueName('sparkify-poisoned');
     const err = await runMonth(poisoned.client, poisoned.config, { ...NOV_2018, input: changed, output }, workflowId).catch((e: unknown) => e);
