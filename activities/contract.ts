@@ -56,8 +56,8 @@ export interface SparkifyActivities {
   transformFacts(call: TaskCall): Promise<FanOutPlan | SegmentResult | FactsResult>;
   /** write-dimensions, write-facts (fan-out): stages one transform step's partitions as Parquet, for publish. */
   writePartitions(call: TaskCall<{ tables: TableSet }>): Promise<FanOutPlan | WritePartResult>;
-  /** audit: data-quality checks on the staged partitions before anything is published. */
-  audit(call: TaskCall): Promise<AuditResult>;
+  /** audit-dimensions, audit-facts: data-quality checks on one write task's staged partitions, before publish. */
+  audit(call: TaskCall<{ tables: TableSet }>): Promise<AuditResult>;
   /** publish: the commit; staged partitions in place, stale files gone, users merged, quarantine, run report. */
   publish(call: TaskCall): Promise<RunReport>;
   /** discard-staging: removes the staging area of a run that failed or was cancelled. */

@@ -178,8 +178,9 @@ export class StagingArea {
   written(set: string, part: number): string {
     return `${this.root}written/${set}-${partName(part)}.json`;
   }
-  writtenPrefix(): string {
-    return `${this.root}written/`;
+  /** What the write tasks staged: every one, or one task's (`dimensions`, `facts`). */
+  writtenPrefix(set?: string): string {
+    return `${this.root}written/${set ? `${set}-` : ''}`;
   }
 }
 

@@ -15,7 +15,8 @@ export type SparkifyTask =
   | 'transform-facts'
   | 'write-dimensions'
   | 'write-facts'
-  | 'audit'
+  | 'audit-dimensions'
+  | 'audit-facts'
   | 'publish';
 
 /** A cancelled run ends only once its activities have stopped: nothing of it is still writing afterwards. */
@@ -89,15 +90,23 @@ export const SPARKIFY_DAG = {
       fanOut: { maxParallel: 64 },
       options: heartbeating('1h'),
     },
-    // The quality gate: nothing of the run is visible before every check passed.
-    audit: {
+    // The quality gate: nothing of the run is visible before every check passed. The dimensions' checks run while
+    // the facts are still being built.
+    'audit-dimensions': {
       activity: 'audit',
-      upstream: ['write-dimensions', 'write-facts'],
+      params: { tables: 'dimensions' },
+      upstream: ['write-dimensions'],
+      options: computing('1h'),
+    },
+    'audit-facts': {
+      activity: 'audit',
+      params: { tables: 'facts' },
+      upstream: ['write-facts'],
       options: computing('1h'),
     },
     publish: {
       activity: 'publish',
-      upstream: ['audit'],
+      upstream: ['audit-dimensions', 'audit-facts'],
       options: heartbeating('1h'),
     },
   },

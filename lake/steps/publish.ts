@@ -108,7 +108,7 @@ async function publishTable(ctx: StepContext, table: TableName, files: WrittenFi
   await mapLimit(
     files.filter((f) => f.staged !== undefined),
     ctx.ioConcurrency,
-    (f) => ctx.output.copy(f.staged!, f.key),
+    (f) => ctx.output.promote(f.staged!, f.key),
   );
   const now = new Set(files.map((f) => f.key));
   // Only what the lake itself published under this prefix: never a file someone else keeps beside the tables.

@@ -126,6 +126,20 @@ export class LocalStore implements ObjectStore {
     return this.replace(toKey, (temp) => fs.copyFile(source, temp));
   }
 
+  async promote(fromKey: string, toKey: string): Promise<void> {
+    const target = this.pathOf(toKey);
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    const source = this.pathOf(fromKey);
+    try {
+      await fs.rename(source, target);
+    } catch (err) {
+      // Moved by an earlier attempt of the same publish: nothing else removes a staged file before the report exists.
+      if (!isMissing(err)) throw err;
+    }
+    // The folder the staged file leaves may now be empty: nothing of the staging area stays behind.
+    await this.pruneEmptyParents(path.dirname(source));
+  }
+
   /** Writes the new content beside the target and renames it over: readers see the old file or the new one. */
   private async replace(key: string, write: (temp: string) => Promise<void>): Promise<void> {
     const target = this.pathOf(key);

@@ -41,6 +41,12 @@ export interface ObjectStore {
   putFile(key: string, localPath: string): Promise<void>;
   /** Replaces `toKey` with a copy of `fromKey` as atomically as `put`, without the bytes passing through us. */
   copy(fromKey: string, toKey: string): Promise<void>;
+  /**
+   * Puts a staged object at its published key as atomically as `put`, for the staging area's last use: a rename on
+   * local disk (the staged copy is gone afterwards), a server-side copy on S3. Safe to repeat after a crash: a staged
+   * object already moved is not looked for again.
+   */
+  promote(fromKey: string, toKey: string): Promise<void>;
   deleteMany(keys: string[]): Promise<void>;
 }
 

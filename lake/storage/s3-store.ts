@@ -123,6 +123,11 @@ export class S3Store implements ObjectStore {
     );
   }
 
+  /** S3 has no rename: a server-side copy, the staged object removed with the staging area. */
+  promote(fromKey: string, toKey: string): Promise<void> {
+    return this.copy(fromKey, toKey);
+  }
+
   /** S3 makes a multipart upload visible only once it is completed, so no reader sees a part of it. */
   private async putMultipart(fullKey: string, parts: AsyncIterable<Uint8Array>): Promise<void> {
     const { UploadId } = await this.client.send(

@@ -28,7 +28,8 @@ export async function runStepsInProcess(input: ObjectStore, output: ObjectStore,
   const ctx = stepContext(input, output, { month: { year, month }, workflowId: 'in-process', runId, ioConcurrency: 16 });
   try {
     await stageAndWrite(ctx);
-    await audit(ctx);
+    await audit(ctx, 'dimensions');
+    await audit(ctx, 'facts');
     return await publish(ctx, {});
   } catch (err) {
     await discardStaging(ctx);

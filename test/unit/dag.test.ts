@@ -101,7 +101,8 @@ describe('the DAG file is checked against the activities it calls', () => {
       'transform-facts': 'transformFacts',
       'write-dimensions': 'writePartitions',
       'write-facts': 'writePartitions',
-      audit: 'audit',
+      'audit-dimensions': 'audit',
+      'audit-facts': 'audit',
       publish: 'publish',
     });
     expect(SPARKIFY_DAG.onFailure).toMatchObject({ task: 'discard-staging', activity: 'discardStaging' });

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { LocalStore } from '../../lake/storage/local-store';
 import { listAll } from '../../lake/storage/object-store';
+import { TempLake } from '../helpers/builders';
 
 let root: string;
 let store: LocalStore;
@@ -197,5 +198,21 @@ describe('LocalStore', () => {
     await expect(attempt(() => store.getIfExists(key))).rejects.toThrow(/escapes the store root/);
     await expect(attempt(() => store.deleteMany([key]))).rejects.toThrow(/escapes the store root/);
     expect(readdirSync(path.dirname(root)).includes('escape')).toBe(false);
+  });
+});
+
+describe('LocalStore.promote', () => {
+  const tmp = new TempLake('promote');
+  afterAll(() => tmp.remove());
+
+  it('moves a staged file over the published one, leaves no empty staging folder, and a repeat is a no-op', async () => {
+    const store = tmp.store('lake');
+    await store.put('_staging/wf/run/tables/songs/encoded/year=2000/artist_id=AR/part-00000.snappy.parquet', 'new');
+    await store.put('songs/year=2000/artist_id=AR/part-00000.snappy.parquet', 'old');
+    const staged = '_staging/wf/run/tables/songs/encoded/year=2000/artist_id=AR/part-00000.snappy.parquet';
+    await store.promote(staged, 'songs/year=2000/artist_id=AR/part-00000.snappy.parquet');
+    await store.promote(staged, 'songs/year=2000/artist_id=AR/part-00000.snappy.parquet');
+    expect((await store.get('songs/year=2000/artist_id=AR/part-00000.snappy.parquet')).toString()).toBe('new');
+    expect(existsSync(tmp.path('lake', '_staging'))).toBe(false);
   });
 });

@@ -59,7 +59,7 @@ describe('write, audit, publish', () => {
     const song = { song_id: 'SODUP', title: 'Twice', duration: 1 };
     await lake.put(file.staged!, await encodeParquet(TABLES.songs, Array.from({ length: file.rows + 1 }, () => song)));
 
-    const failure = await audit(ctx).catch((err: Error) => err);
+    const failure = await audit(ctx, 'dimensions').catch((err: Error) => err);
     expect(failure).toMatchObject({ name: 'AuditFailed' });
     const message = (failure as Error).message;
     expect(message).toContain('songs: row count read back equals the count reported failed for 1 row(s)');
