@@ -57,7 +57,7 @@ export interface SparkifyActivities {
   /** write-dimensions, write-facts (fan-out): stages one transform step's partitions as Parquet, for publish. */
   writePartitions(call: TaskCall<{ tables: TableSet }>): Promise<FanOutPlan | WritePartResult>;
   /** audit-dimensions, audit-facts: data-quality checks on one write task's staged partitions, before publish. */
-  audit(call: TaskCall<{ tables: TableSet }>): Promise<AuditResult>;
+  audit(call: TaskCall<{ tables: TableSet }>): Promise<AuditResult | FanOutPlan | { filesRead: number; rowsRead: number }>;
   /** publish: the commit; staged partitions in place, stale files gone, users merged, quarantine, run report. */
   publish(call: TaskCall): Promise<RunReport>;
   /** discard-staging: removes the staging area of a run that failed or was cancelled. */

@@ -151,6 +151,13 @@ export class StagingArea {
   factsSegmentPrefix(): string {
     return `${this.root}tables/songplays/segments/`;
   }
+  /** What one audit part read back: row counts and key values, for the audit's finish. */
+  auditPart(set: string, part: number): string {
+    return `${this.auditPartPrefix(set)}${partName(part)}.json`;
+  }
+  auditPartPrefix(set: string): string {
+    return `${this.root}audit/${set}-`;
+  }
   /** The staged event objects transform-facts splits into segments, listed once by its plan. */
   factsPlan(): string {
     return `${this.root}tables/manifest-facts-plan.json`;

@@ -6,7 +6,7 @@ import { readColumns } from '../parquet/read-columns';
 import type { TableName } from '../tables/catalog';
 import type { UserState } from '../tables/users';
 import type { StepContext } from './context';
-import { readJsonUnder } from './staged-reader';
+import { readJson, readJsonUnder } from './staged-reader';
 import type { TableSet, WrittenFile, WrittenSummary } from './write-partitions';
 
 /** The column the contract promises one row per value of, for each table audit reads back. */
@@ -46,27 +46,72 @@ export interface AuditResult {
  */
 export async function audit(ctx: StepContext, set: TableSet): Promise<AuditResult> {
   const written = await readJsonUnder<WrittenSummary>(ctx, ctx.staging.writtenPrefix(set));
+  return judge(ctx, set, written, [await readBack(ctx, written)]);
+}
+
+/** As a fan-out: one part per write part, each reading back that part's files on any worker. */
+export async function planAudit(ctx: StepContext, set: TableSet): Promise<{ parts: number }> {
+  return { parts: (await readJsonUnder<WrittenSummary>(ctx, ctx.staging.writtenPrefix(set))).length };
+}
+
+export async function auditPart(ctx: StepContext, set: TableSet, part: number): Promise<{ filesRead: number; rowsRead: number }> {
+  const summary = await readJson<WrittenSummary>(ctx, ctx.staging.written(set, part));
+  const findings = await readBack(ctx, [summary]);
+  await ctx.output.put(ctx.staging.auditPart(set, part), JSON.stringify(findings, bigints));
+  return { filesRead: findings.filesRead, rowsRead: findings.rowsRead };
+}
+
+/** The checks across parts: uniqueness over every part's keys, users, and the facts' references. */
+export async function finishAudit(ctx: StepContext, set: TableSet): Promise<AuditResult> {
+  const written = await readJsonUnder<WrittenSummary>(ctx, ctx.staging.writtenPrefix(set));
+  const findings = await readJsonUnder<Findings>(ctx, ctx.staging.auditPartPrefix(set));
+  if (findings.length !== written.length) throw new Error(`audit has ${findings.length} of ${written.length} parts read back`);
+  return judge(ctx, set, written, findings);
+}
+
+/** What reading back staged files found, per table: row counts that differ and every key value. */
+interface Findings {
+  filesRead: number;
+  rowsRead: number;
+  tables: { table: string; column: string; counts: unknown[]; keys: unknown[] }[];
+}
+
+async function readBack(ctx: StepContext, written: WrittenSummary[]): Promise<Findings> {
+  const findings: Findings = { filesRead: 0, rowsRead: 0, tables: [] };
+  const tables = new Set(written.map((w) => w.table));
+  for (const table of (Object.keys(KEY_COLUMN) as (keyof typeof KEY_COLUMN)[]).filter((t) => tables.has(t))) {
+    const column = KEY_COLUMN[table];
+    const files = written.filter((w) => w.table === table).flatMap((w) => w.files.filter((f): f is Required<WrittenFile> => f.staged !== undefined));
+    const found = { table, column, counts: [] as unknown[], keys: [] as unknown[] };
+    await mapLimit(files, ctx.ioConcurrency, async (file) => {
+      const { rows, values } = await readColumns(await ctx.output.get(file.staged), [column]);
+      findings.filesRead++;
+      findings.rowsRead += rows;
+      if (rows !== file.rows) found.counts.push({ file: file.key, rowsReported: file.rows, rowsRead: rows });
+      for (const value of values.get(column)!) found.keys.push(value);
+    });
+    findings.tables.push(found);
+  }
+  return findings;
+}
+
+async function judge(ctx: StepContext, set: TableSet, written: WrittenSummary[], findings: Findings[]): Promise<AuditResult> {
   const failed: AuditCheck[] = [];
   const result: AuditResult = { checks: 0, filesRead: 0, rowsRead: 0 };
   const check = (name: string, table: string, bad: unknown[]) => {
     result.checks++;
     if (bad.length > 0) failed.push({ check: name, table, failures: bad.length, examples: bad.slice(0, EXAMPLES) });
   };
-
-  const tables = new Set(written.map((w) => w.table));
-  for (const table of (Object.keys(KEY_COLUMN) as (keyof typeof KEY_COLUMN)[]).filter((t) => tables.has(t))) {
-    const column = KEY_COLUMN[table];
-    const files = written.filter((w) => w.table === table).flatMap((w) => w.files.filter((f): f is Required<WrittenFile> => f.staged !== undefined));
-    const counts: unknown[] = [];
-    const keys: unknown[] = [];
-    await mapLimit(files, ctx.ioConcurrency, async (file) => {
-      const { rows, values } = await readColumns(await ctx.output.get(file.staged), [column]);
-      result.filesRead++;
-      result.rowsRead += rows;
-      if (rows !== file.rows) counts.push({ file: file.key, rowsReported: file.rows, rowsRead: rows });
-      for (const value of values.get(column)!) keys.push(value);
-    });
-    check('row count read back equals the count reported', table, counts);
+  for (const f of findings) {
+    result.filesRead += f.filesRead;
+    result.rowsRead += f.rowsRead;
+  }
+  for (const table of Object.keys(KEY_COLUMN)) {
+    const parts = findings.flatMap((f) => f.tables.filter((t) => t.table === table));
+    if (parts.length === 0) continue;
+    const column = parts[0].column;
+    const keys = parts.flatMap((p) => p.keys);
+    check('row count read back equals the count reported', table, parts.flatMap((p) => p.counts));
     check(`${column} is not null`, table, keys.filter((k) => k === null || k === undefined).map((k) => ({ [column]: k })));
     check(`${column} is unique`, table, duplicates(keys).map((k) => ({ [column]: k })));
   }
