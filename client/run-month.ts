@@ -1,8 +1,7 @@
-import { formatMonth } from '../lake/month';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { LakeConfig } from '../lake/config';
 import type { RunReport } from '../lake/steps/publish';
-import { monthWorkflowId } from '../workflows/workflow-ids';
+import { monthRunSummary, monthWorkflowId } from '../workflows/workflow-ids';
 import type { sparkifyEtl, SparkifyEtlInput } from '../workflows/sparkify-etl';
 import { ensureSameRequest, locationsOf, REQUEST_MEMO } from './month-conflict';
 import { reconnecting, type ReconnectOptions } from './reconnect';
@@ -35,8 +34,7 @@ export async function startMonthRun(
         workflowId,
         args: [input],
         memo: { [REQUEST_MEMO]: locationsOf(input) },
-        // What the Web UI's run list and header show: the month and where it goes.
-        staticSummary: `sparkify-etl ${formatMonth(input)}: ${input.input ?? 'configured input'} → ${input.output ?? 'configured output'}`,
+        staticSummary: monthRunSummary(input, input),
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       }),

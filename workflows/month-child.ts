@@ -2,7 +2,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ApplicationFailure, executeChild, isCancellation } from '@temporalio/workflow';
 import { formatMonth, type Month } from '../lake/month';
 import type { RunReport } from '../lake/steps/publish';
-import { monthWorkflowId } from './workflow-ids';
+import { monthRunSummary, monthWorkflowId } from './workflow-ids';
 import type { sparkifyEtl } from './sparkify-etl';
 import { summarizeFailure, type FailureSummary } from './failure-summary';
 
@@ -31,7 +31,7 @@ export async function runMonthAsChild(month: Month, overrides: { input?: string;
     const report = await executeChild<typeof sparkifyEtl>('sparkifyEtl', {
       workflowId,
       args: [{ ...month, ...overrides }],
-      staticSummary: `sparkify-etl ${formatMonth(month)}: ${overrides.input ?? 'configured input'} → ${overrides.output ?? 'configured output'}`,
+      staticSummary: monthRunSummary(month, overrides),
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
       // A child whose start raced the parent's cancellation is asked to cancel too, never terminated mid-write.
       parentClosePolicy: 'REQUEST_CANCEL',
