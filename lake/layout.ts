@@ -87,12 +87,15 @@ export const lakeKeys = {
   latestRunReport: (month: Month) => `_runs/${monthPartition(month)}/latest.json`,
 };
 
+/** Where every run's staging area lives: `_staging/<workflow id>/<run id>/`. */
+export const STAGING_PREFIX = '_staging/';
+
 /** A run's private working area; nothing here is part of the lake's tables. */
 export class StagingArea {
   readonly root: string;
 
   constructor(workflowId: string, runId: string) {
-    this.root = `_staging/${safeSegment(workflowId)}/${safeSegment(runId)}/`;
+    this.root = `${STAGING_PREFIX}${safeSegment(workflowId)}/${safeSegment(runId)}/`;
   }
 
   manifest(source: string, part: number): string {

@@ -1,3 +1,4 @@
+import { STAGING_PREFIX } from '../layout';
 import type { ObjectStore } from '../storage/object-store';
 import { listAll } from '../storage/object-store';
 
@@ -9,7 +10,8 @@ export interface RunStates {
   stateOf(workflowId: string, runId: string): Promise<RunState>;
 }
 
-export interface StagingArea {
+/** One run's staging area, found in the lake, with what was last written there. */
+export interface LeftStaging {
   workflowId: string;
   runId: string;
   prefix: string;
@@ -33,13 +35,13 @@ export interface CollectOptions {
  * build before cleanup on failure) are removed once their run is closed in the orchestrator, or unknown to it, and
  * nothing was written there for `minAgeMs`. A running run's staging is never touched.
  */
-export async function collectStaging(output: ObjectStore, runs: RunStates, options: CollectOptions): Promise<{ removed: StagingArea[]; kept: StagingArea[] }> {
-  const areas = new Map<string, StagingArea>();
+export async function collectStaging(output: ObjectStore, runs: RunStates, options: CollectOptions): Promise<{ removed: LeftStaging[]; kept: LeftStaging[] }> {
+  const areas = new Map<string, LeftStaging>();
   const keys = new Map<string, string[]>();
-  for (const object of await listAll(output, '_staging/')) {
+  for (const object of await listAll(output, STAGING_PREFIX)) {
     const [, workflowId, runId] = object.key.split('/');
     if (!workflowId || !runId) continue;
-    const prefix = `_staging/${workflowId}/${runId}/`;
+    const prefix = `${STAGING_PREFIX}${workflowId}/${runId}/`;
     const area = areas.get(prefix) ?? { workflowId, runId, prefix, objects: 0, lastWritten: 0 };
     area.objects++;
     area.lastWritten = Math.max(area.lastWritten, object.modified ?? options.now);
@@ -48,8 +50,8 @@ export async function collectStaging(output: ObjectStore, runs: RunStates, optio
     list.push(object.key);
     keys.set(prefix, list);
   }
-  const removed: StagingArea[] = [];
-  const kept: StagingArea[] = [];
+  const removed: LeftStaging[] = [];
+  const kept: LeftStaging[] = [];
   for (const area of areas.values()) {
     const old = options.now - area.lastWritten >= options.minAgeMs;
     const removable = area.prefix !== options.keep && old && (await runs.stateOf(area.workflowId, area.runId)) !== 'running';

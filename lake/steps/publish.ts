@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { mapLimit } from '../concurrency';
+import { sha256Hex } from '../hash';
 import { dataFileKey, lakeKeys, successKey } from '../layout';
 import { addCounts, type QuarantineRecord, type ReasonCounts } from '../model';
 import { toNdjson } from '../ndjson';
@@ -142,7 +142,7 @@ async function publishUsers(ctx: StepContext): Promise<{ key: string; rows: numb
     await ctx.output.put(key, bytes);
     const after = await listAll(ctx.output, lakeKeys.userStatePrefix());
     if (fingerprint(after) === fingerprint(listing)) {
-      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      const sha256 = sha256Hex(bytes);
       await writePublishedFiles(ctx.output, 'users', ctx.month, { files: { [key]: { rows: users.length, bytes: bytes.length, sha256 } } });
       await ctx.output.put(successKey('users'), '');
       return { key, rows: users.length };
@@ -159,7 +159,7 @@ function fingerprint(objects: ObjectInfo[]): string {
 export async function publishSongCache(ctx: StepContext): Promise<void> {
   const prefix = ctx.staging.songCachePrefix();
   const staged = await listAll(ctx.output, prefix);
-  await mapLimit(staged, ctx.ioConcurrency, (o) => ctx.output.copy(o.key, `${lakeKeys.songCachePrefix()}${o.key.slice(prefix.length)}`));
+  await mapLimit(staged, ctx.ioConcurrency, (o) => ctx.output.promote(o.key, `${lakeKeys.songCachePrefix()}${o.key.slice(prefix.length)}`));
 }
 
 async function publishQuarantine(ctx: StepContext): Promise<RunReport['quarantined']> {

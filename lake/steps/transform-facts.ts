@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
+import { sha256OfFile } from '../hash';
 import { DATA_FILE } from '../layout';
 import type { PlayEvent } from '../model';
 import { fromNdjson } from '../ndjson';
@@ -191,11 +191,4 @@ function spilledEncoder(spill: SpillDir, table: TableSpec, scope: string): Parti
 async function download(store: ObjectStore, key: string, file: string): Promise<string> {
   await pipeline(await store.getStream(key), createWriteStream(file));
   return file;
-}
-
-/** Read a chunk at a time: a month's songplays file need not fit in memory. */
-async function sha256OfFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { mapLimit } from '../concurrency';
+import { sha256Hex } from '../hash';
 import { dataFileKey } from '../layout';
 import { fromNdjson } from '../ndjson';
 import { finishToBuffer } from '../parquet/encode';
@@ -105,7 +105,7 @@ async function encodeRows(ctx: StepContext, file: Extract<StagedTableFile, { key
   return encoder.sorted().map((p) => {
     const key = dataFileKey(file.table, p.path);
     const bytes = finishToBuffer(p.encoder);
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const sha256 = sha256Hex(bytes);
     if (unchanged(key, sha256)) return { file: { key, rows: p.rows, bytes: bytes.length, sha256 } };
     const staged = ctx.staging.encodedPartition(file.table, p.path);
     return { file: { key, rows: p.rows, bytes: bytes.length, sha256, staged }, stage: () => ctx.output.put(staged, bytes) };

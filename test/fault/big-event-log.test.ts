@@ -1,10 +1,10 @@
-import { stepContext } from '../helpers/builders';
+import { NOV_2018, stepContext } from '../helpers/builders';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { planStage, stagePart } from '../../lake/steps/stage';
 import { LocalStore } from '../../lake/storage/local-store';
-import { BIG_LOG_MONTH, withPeakRss, writeBigLog } from '../helpers/big-log';
+import { withPeakRss, writeBigLog } from '../helpers/big-log';
 
 const GIB = 1024 * 1024 * 1024;
 
@@ -24,7 +24,7 @@ describe('a 1 GiB event log', () => {
       longLineAt: 300 * 1024 * 1024,
       longLineBytes: 65 * 1024 * 1024,
     });
-    const ctx = stepContext(new LocalStore(path.join(root, 'input')), new LocalStore(path.join(root, 'output')), { month: BIG_LOG_MONTH, ioConcurrency: 4 });
+    const ctx = stepContext(new LocalStore(path.join(root, 'input')), new LocalStore(path.join(root, 'output')), { month: NOV_2018, ioConcurrency: 4 });
     await planStage(ctx, 'events');
     const { result, peakRss } = await withPeakRss(() => stagePart(ctx, 'events', 0));
     expect(result.bytesRead).toBeGreaterThanOrEqual(GIB);

@@ -2,7 +2,6 @@ import { rawEvent } from './builders';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 
-export const BIG_LOG_MONTH = { year: 2018, month: 11 };
 
 /** A NextSong line of about 300 bytes; `i` varies the user, the time and the item so rows differ. */
 export function bigLogLine(i: number): string {

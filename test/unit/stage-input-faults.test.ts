@@ -1,4 +1,4 @@
-import { rawSong, stepContext } from '../helpers/builders';
+import { NOV_2018, rawSong, stepContext } from '../helpers/builders';
 import { publishSongCache } from '../../lake/steps/publish';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { readStaged } from '../../lake/steps/staged-reader';
 import { LocalStore } from '../../lake/storage/local-store';
 import { listAll } from '../../lake/storage/object-store';
 import type { UserState } from '../../lake/tables/users';
-import { BIG_LOG_MONTH, bigLogLine, withPeakRss, writeBigLog } from '../helpers/big-log';
+import { bigLogLine, withPeakRss, writeBigLog } from '../helpers/big-log';
 
 let root: string;
 let outside: string;
@@ -27,7 +27,7 @@ afterEach(() => {
 
 function context(resumeFrom?: unknown): StepContext {
   return stepContext(new LocalStore(path.join(root, 'input')), new LocalStore(path.join(root, 'output')), {
-    month: BIG_LOG_MONTH,
+    month: NOV_2018,
     progress: { report: () => undefined, resumeFrom: <T>() => resumeFrom as T },
     ioConcurrency: 4,
   });
