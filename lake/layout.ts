@@ -145,7 +145,11 @@ export class StagingArea {
   }
   /** A partition encoded for publishing, waiting in staging until publish copies it to its final key. */
   encodedPartition(table: TableName, partition: string): string {
-    return `${this.root}tables/${table}/encoded/${partition ? `${partition}/` : ''}${DATA_FILE}`;
+    return `${this.encodedTablePrefix(table)}${partition ? `${partition}/` : ''}${DATA_FILE}`;
+  }
+  /** Under it, a table's encoded partitions are laid out as under the table's own folder. */
+  encodedTablePrefix(table: TableName): string {
+    return `${this.root}tables/${table}/encoded/`;
   }
   /** One transform-facts segment's songplays of one partition; assembled into the partition's file at the end. */
   factsSegment(partition: string, segment: number): string {

@@ -9,10 +9,13 @@ export type ColumnValues = Map<string, unknown[]>;
  */
 export async function readColumns(file: Buffer, columns: string[]): Promise<{ rows: number; values: ColumnValues }> {
   const buffer = file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer;
-  const rows = Number(parquetMetadata(buffer).num_rows);
+  // Parsed once and handed to the reader: for a one-song file the footer is most of the work.
+  const metadata = parquetMetadata(buffer);
+  const rows = Number(metadata.num_rows);
   const values: ColumnValues = new Map(columns.map((c) => [c, new Array<unknown>(rows)]));
   await parquetRead({
     file: buffer,
+    metadata,
     columns,
     parsers: { timestampFromMilliseconds: (ms: bigint) => Number(ms) },
     onChunk: ({ columnName, columnData, rowStart }) => {

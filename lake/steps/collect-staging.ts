@@ -37,7 +37,6 @@ export interface CollectOptions {
  */
 export async function collectStaging(output: ObjectStore, runs: RunStates, options: CollectOptions): Promise<{ removed: LeftStaging[]; kept: LeftStaging[] }> {
   const areas = new Map<string, LeftStaging>();
-  const keys = new Map<string, string[]>();
   for (const object of await listAll(output, STAGING_PREFIX)) {
     const [, workflowId, runId] = object.key.split('/');
     if (!workflowId || !runId) continue;
@@ -46,9 +45,6 @@ export async function collectStaging(output: ObjectStore, runs: RunStates, optio
     area.objects++;
     area.lastWritten = Math.max(area.lastWritten, object.modified ?? options.now);
     areas.set(prefix, area);
-    const list = keys.get(prefix) ?? [];
-    list.push(object.key);
-    keys.set(prefix, list);
   }
   const removed: LeftStaging[] = [];
   const kept: LeftStaging[] = [];
@@ -56,7 +52,7 @@ export async function collectStaging(output: ObjectStore, runs: RunStates, optio
     const old = options.now - area.lastWritten >= options.minAgeMs;
     const removable = area.prefix !== options.keep && old && (await runs.stateOf(area.workflowId, area.runId)) !== 'running';
     (removable ? removed : kept).push(area);
-    if (removable && !options.dryRun) await output.deleteMany(keys.get(area.prefix)!);
+    if (removable && !options.dryRun) await output.deletePrefix(area.prefix);
   }
   return { removed, kept };
 }

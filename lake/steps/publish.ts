@@ -105,11 +105,7 @@ export async function publish(ctx: StepContext, steps: Record<string, number>): 
 async function publishTable(ctx: StepContext, table: TableName, files: WrittenFile[]): Promise<number> {
   const before = await readPublishedFiles(ctx.output, table, ctx.month);
   await ctx.output.deleteMany([successKey(table)]);
-  await mapLimit(
-    files.filter((f) => f.staged !== undefined),
-    ctx.ioConcurrency,
-    (f) => ctx.output.promote(f.staged!, f.key),
-  );
+  await promoteStaged(ctx, table, files.filter((f): f is Required<WrittenFile> => f.staged !== undefined));
   const now = new Set(files.map((f) => f.key));
   // Only what the lake itself published under this prefix: never a file someone else keeps beside the tables.
   const stale = Object.keys(before.files).filter((key) => !now.has(key));
@@ -119,6 +115,19 @@ async function publishTable(ctx: StepContext, table: TableName, files: WrittenFi
   await writePublishedFiles(ctx.output, table, ctx.month, after);
   await ctx.output.put(successKey(table), '');
   return stale.length;
+}
+
+/**
+ * Partitions write-partitions encoded are staged in the table's own layout and go over as a tree (whole folders
+ * where the lake has none yet); the facts' assembled files come from elsewhere in staging and go one by one.
+ */
+async function promoteStaged(ctx: StepContext, table: TableName, files: Required<WrittenFile>[]): Promise<void> {
+  const fromPrefix = ctx.staging.encodedTablePrefix(table);
+  const toPrefix = `${table}/`;
+  const inTree = (f: Required<WrittenFile>) => f.key.startsWith(toPrefix) && f.staged === fromPrefix + f.key.slice(toPrefix.length);
+  const rels = files.filter(inTree).map((f) => f.key.slice(toPrefix.length));
+  await ctx.output.promoteTree(fromPrefix, toPrefix, rels, ctx.ioConcurrency);
+  await mapLimit(files.filter((f) => !inTree(f)), ctx.ioConcurrency, (f) => ctx.output.promote(f.staged, f.key));
 }
 
 async function readWritten(ctx: StepContext): Promise<WrittenSummary[]> {

@@ -1,4 +1,4 @@
-import { promises as fs, type Dirent, type Stats } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, promises as fs, readdirSync, readSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
@@ -12,6 +12,12 @@ const TEMP_PREFIX_BYTES = Buffer.from(TEMP_PREFIX);
 const SEPARATOR = Buffer.from(path.sep);
 /** Read size of a streamed file: large enough that a big log takes few reads, small next to any memory budget. */
 const READ_CHUNK_BYTES = 1024 * 1024;
+/**
+ * Files up to this size are read synchronously. A small cached file takes microseconds that way, against four
+ * thread-pool round trips (open, fstat, read, close) through fs.promises; the audit reads tens of thousands of
+ * one-song Parquet files (48,000 of them: 0.3 s against 3.5 s here). The loop is blocked no longer than one such read.
+ */
+const SYNC_READ_MAX_BYTES = 256 * 1024;
 /** Entries of one directory read or stat-ed at once; nested folders multiply it, which libuv's queue absorbs. */
 const WALK_CONCURRENCY = 8;
 
@@ -94,8 +100,9 @@ export class LocalStore implements ObjectStore {
     });
   }
 
-  get(key: string): Promise<Buffer> {
-    return fs.readFile(this.pathOf(key));
+  async get(key: string): Promise<Buffer> {
+    const file = this.pathOf(key);
+    return readIfSmall(file) ?? fs.readFile(file);
   }
 
   async getStream(key: string): Promise<Readable> {
@@ -140,6 +147,36 @@ export class LocalStore implements ObjectStore {
     await this.pruneEmptyParents(path.dirname(source));
   }
 
+  /**
+   * Moves whole folders where the published side has none yet, as Hadoop's FileOutputCommitter merges a job's output:
+   * a first load of the songs table is then a rename per year folder instead of one per artist's file. A staged
+   * folder moves whole only if it holds nothing but listed files (never a crashed put's temp file or an object the
+   * caller did not name); anything else is merged file by file. Staged folders left empty go with the staging area.
+   */
+  async promoteTree(fromPrefix: string, toPrefix: string, rels: string[], concurrency: number): Promise<void> {
+    const moves: [string, string][] = [];
+    await planMerge(this.pathOf(fromPrefix), this.pathOf(toPrefix), treeOf(rels), moves, { visited: 0 });
+    const made = new Map<string, Promise<unknown>>();
+    const madeDir = (dir: string) => made.get(dir) ?? made.set(dir, fs.mkdir(dir, { recursive: true })).get(dir)!;
+    await mapLimit(moves, concurrency, async ([from, to]) => {
+      await madeDir(path.dirname(to));
+      try {
+        await fs.rename(from, to);
+      } catch (err) {
+        // Moved by an earlier attempt of the same publish, as in `promote`.
+        if (!isMissing(err)) throw withPath(err, to);
+      }
+    });
+  }
+
+  async deletePrefix(prefix: string): Promise<void> {
+    if (!prefix.endsWith('/')) throw new Error(`Not a folder prefix: ${prefix}`);
+    const dir = this.pathOf(prefix);
+    // Links inside are removed, never followed.
+    await fs.rm(dir, { recursive: true, force: true });
+    await this.pruneEmptyParents(path.dirname(dir));
+  }
+
   /** Writes the new content beside the target and renames it over: readers see the old file or the new one. */
   private async replace(key: string, write: (temp: string) => Promise<void>): Promise<void> {
     const target = this.pathOf(key);
@@ -155,7 +192,9 @@ export class LocalStore implements ObjectStore {
   }
 
   async deleteMany(keys: string[]): Promise<void> {
-    for (const key of keys) {
+    // Concurrent: a rerun whose songs changed removes thousands of stale files. Two removals emptying the same folder
+    // both try to prune it; the second finds it gone and stops.
+    await mapLimit(keys, WALK_CONCURRENCY, async (key) => {
       try {
         await fs.rm(this.pathOf(key), { force: true });
       } catch (err) {
@@ -163,7 +202,7 @@ export class LocalStore implements ObjectStore {
         if (!isMissing(err)) throw err;
       }
       await this.pruneEmptyParents(path.dirname(this.pathOf(key)));
-    }
+    });
   }
 
   /** Spark and DuckDB see an empty partition folder as a partition; remove it like S3 would. */
@@ -198,6 +237,81 @@ interface WalkDir {
   badName: boolean;
   /** Real paths of this folder and the folders the walk passed through to reach it. */
   chain: Set<string>;
+}
+
+/** Listed files below one folder: its own file names and its sub-folders' trees. */
+interface Tree {
+  files: Set<string>;
+  dirs: Map<string, Tree>;
+}
+
+function treeOf(rels: string[]): Tree {
+  const root: Tree = { files: new Set(), dirs: new Map() };
+  for (const rel of rels) {
+    const parts = rel.split('/');
+    let node = root;
+    for (const dir of parts.slice(0, -1)) {
+      let child = node.dirs.get(dir);
+      if (!child) node.dirs.set(dir, (child = { files: new Set(), dirs: new Map() }));
+      node = child;
+    }
+    node.files.add(parts[parts.length - 1]);
+  }
+  return root;
+}
+
+/** Folders read synchronously between two turns of the event loop while planning a merge. */
+const DIRS_PER_TURN = 500;
+
+/** The renames that put `tree` from `from` to `to`: a folder whole where `to` has none and `from` holds only `tree`. */
+async function planMerge(from: string, to: string, tree: Tree, moves: [string, string][], walk: { visited: number }): Promise<void> {
+  for (const [name, child] of tree.dirs) {
+    const source = path.join(from, name);
+    const target = path.join(to, name);
+    const shape = await shapeOf(source, child, walk);
+    if (shape === 'gone') continue; // moved whole by an earlier attempt
+    if (shape === 'only-listed' && lstatSync(target, { throwIfNoEntry: false }) === undefined) moves.push([source, target]);
+    else await planMerge(source, target, child, moves, walk);
+  }
+  for (const name of tree.files) moves.push([path.join(from, name), path.join(to, name)]);
+}
+
+/**
+ * Whether a staged folder holds exactly what the tree lists, nothing else. Read synchronously: these are small,
+ * freshly written (cached) folders, tens of thousands of them, and a thread-pool round trip each costs ten times more.
+ */
+async function shapeOf(dir: string, tree: Tree, walk: { visited: number }): Promise<'gone' | 'only-listed' | 'mixed'> {
+  if (++walk.visited % DIRS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    if (isMissing(err)) return 'gone';
+    throw err;
+  }
+  let mixed = false;
+  for (const entry of entries) {
+    const child = entry.isDirectory() ? tree.dirs.get(entry.name) : undefined;
+    if (child) mixed ||= (await shapeOf(path.join(dir, entry.name), child, walk)) !== 'only-listed';
+    else mixed ||= !(entry.isFile() && tree.files.has(entry.name));
+  }
+  return mixed ? 'mixed' : 'only-listed';
+}
+
+/** The whole file if it is at most SYNC_READ_MAX_BYTES long, else undefined (and nothing read). */
+function readIfSmall(file: string): Buffer | undefined {
+  const fd = openSync(file, 'r');
+  try {
+    const { size } = fstatSync(fd);
+    if (size > SYNC_READ_MAX_BYTES) return undefined;
+    const out = Buffer.allocUnsafe(size);
+    let read = 0;
+    for (let n = -1; read < size && n !== 0; read += n) n = readSync(fd, out, read, size - read, read);
+    // A file cut short since fstat is returned as it now is, as readFile would.
+    return read === size ? out : out.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function isMissing(err: unknown): boolean {

@@ -47,7 +47,14 @@ export interface ObjectStore {
    * object already moved is not looked for again.
    */
   promote(fromKey: string, toKey: string): Promise<void>;
+  /**
+   * `promote` of many staged objects laid out as their published keys are: `fromPrefix + rel` goes to `toPrefix + rel`
+   * for every rel. Staged objects that are not listed stay where they are. As safe to repeat as `promote`.
+   */
+  promoteTree(fromPrefix: string, toPrefix: string, rels: string[], concurrency: number): Promise<void>;
   deleteMany(keys: string[]): Promise<void>;
+  /** Deletes everything under `prefix` (ending in "/"), objects a crashed writer left half-written included. */
+  deletePrefix(prefix: string): Promise<void>;
 }
 
 export async function listAll(store: ObjectStore, prefix: string): Promise<ObjectInfo[]> {

@@ -15,7 +15,8 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import type { ObjectInfo, ObjectStore } from './object-store';
+import { mapLimit } from '../concurrency';
+import { listAll, type ObjectInfo, type ObjectStore } from './object-store';
 
 export interface S3Settings {
   region: string;
@@ -128,6 +129,10 @@ export class S3Store implements ObjectStore {
     return this.copy(fromKey, toKey);
   }
 
+  async promoteTree(fromPrefix: string, toPrefix: string, rels: string[], concurrency: number): Promise<void> {
+    await mapLimit(rels, concurrency, (rel) => this.promote(fromPrefix + rel, toPrefix + rel));
+  }
+
   /** S3 makes a multipart upload visible only once it is completed, so no reader sees a part of it. */
   private async putMultipart(fullKey: string, parts: AsyncIterable<Uint8Array>): Promise<void> {
     const { UploadId } = await this.client.send(
@@ -172,6 +177,11 @@ export class S3Store implements ObjectStore {
         throw new Error(`Could not delete ${res.Errors.length} objects, first ${first.Key}: ${first.Code}`);
       }
     }
+  }
+
+  async deletePrefix(prefix: string): Promise<void> {
+    if (!prefix.endsWith('/')) throw new Error(`Not a folder prefix: ${prefix}`);
+    await this.deleteMany((await listAll(this, prefix)).map((o) => o.key));
   }
 }
 

@@ -56,4 +56,16 @@ describeWithServers('S3Store against MinIO', () => {
     expect(Buffer.concat(chunks).equals(bytes)).toBe(true);
     await expect(store.getStream('log_data/2018/11/missing.json')).rejects.toMatchObject({ name: 'NoSuchKey' });
   });
+  it('promotes a staged tree of listed objects only, and deletes a prefix whole but nothing beside it', async () => {
+    const staging = '_staging/tree/run/tables/songs/encoded/';
+    const rels = ['year=2000/artist_id=AR1/part-00000.snappy.parquet', 'year=2001/artist_id=AR2/part-00000.snappy.parquet'];
+    for (const rel of rels) await store.put(`${staging}${rel}`, `new ${rel}`);
+    await store.put(`${staging}year=2000/artist_id=AR1/unlisted.parquet`, 'not named');
+    await store.put('_staging/tree/other/keep.json', '{}');
+    await store.promoteTree(staging, 'songs/', rels, 4);
+    for (const rel of rels) expect((await store.get(`songs/${rel}`)).toString()).toBe(`new ${rel}`);
+    expect((await listAll(store, 'songs/')).map((o) => o.key)).toEqual(rels.map((r) => `songs/${r}`));
+    await store.deletePrefix('_staging/tree/run/');
+    expect((await listAll(store, '_staging/tree/')).map((o) => o.key)).toEqual(['_staging/tree/other/keep.json']);
+  });
 });

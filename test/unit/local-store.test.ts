@@ -216,3 +216,59 @@ describe('LocalStore.promote', () => {
     expect(existsSync(tmp.path('lake', '_staging'))).toBe(false);
   });
 });
+
+describe('LocalStore.promoteTree', () => {
+  const staging = '_staging/wf/run/tables/songs/encoded/';
+  const put = (key: string, body: string) => store.put(key, body);
+
+  it('moves a folder the lake lacks whole, and merges file by file into one it has, keeping its other files', async () => {
+    await put('songs/year=2000/artist_id=OLD/part-00000.snappy.parquet', 'kept');
+    await put('songs/year=2000/artist_id=AR1/part-00000.snappy.parquet', 'old');
+    const rels = ['year=2000/artist_id=AR1/part-00000.snappy.parquet', 'year=2000/artist_id=AR2/part-00000.snappy.parquet', 'year=2001/artist_id=AR3/part-00000.snappy.parquet'];
+    for (const rel of rels) await put(`${staging}${rel}`, `new ${rel}`);
+    await store.promoteTree(staging, 'songs/', rels, 4);
+    for (const rel of rels) expect((await store.get(`songs/${rel}`)).toString()).toBe(`new ${rel}`);
+    expect((await store.get('songs/year=2000/artist_id=OLD/part-00000.snappy.parquet')).toString()).toBe('kept');
+    expect(await keys('_staging/')).toEqual([]);
+  });
+
+  it('never carries an unlisted file along with a folder: a crashed put\'s temp file and an object nobody named stay in staging', async () => {
+    const rels = ['year=2000/artist_id=AR1/part-00000.snappy.parquet', 'year=2000/artist_id=AR2/part-00000.snappy.parquet'];
+    for (const rel of rels) await put(`${staging}${rel}`, 'new');
+    writeFileSync(path.join(root, staging, 'year=2000/artist_id=AR1/.sparkify-tmp-0123456789ab'), 'half');
+    await put(`${staging}year=2000/artist_id=AR2/unnamed.parquet`, 'not listed');
+    await store.promoteTree(staging, 'songs/', rels, 4);
+    expect(tree(path.join(root, 'songs')).sort()).toEqual([
+      'year=2000/',
+      'year=2000/artist_id=AR1/',
+      'year=2000/artist_id=AR1/part-00000.snappy.parquet',
+      'year=2000/artist_id=AR2/',
+      'year=2000/artist_id=AR2/part-00000.snappy.parquet',
+    ]);
+    expect(await keys(staging)).toEqual([`${staging}year=2000/artist_id=AR2/unnamed.parquet`]);
+  });
+
+  it('finishes what an interrupted attempt started, whether it had moved a whole folder or single files', async () => {
+    const rels = ['year=2000/artist_id=AR1/part-00000.snappy.parquet', 'year=2001/artist_id=AR2/part-00000.snappy.parquet', 'year=2001/artist_id=AR3/part-00000.snappy.parquet'];
+    for (const rel of rels) await put(`${staging}${rel}`, `new ${rel}`);
+    await store.promote(`${staging}${rels[1]}`, `songs/${rels[1]}`);
+    await store.promoteTree(staging, 'songs/', [rels[0]], 4);
+    await store.promoteTree(staging, 'songs/', rels, 4);
+    await store.promoteTree(staging, 'songs/', rels, 4);
+    for (const rel of rels) expect((await store.get(`songs/${rel}`)).toString()).toBe(`new ${rel}`);
+    expect(await keys(staging)).toEqual([]);
+  });
+});
+
+describe('LocalStore.deletePrefix', () => {
+  it('removes a folder with whatever a crashed writer left in it, and no folder beside it', async () => {
+    await store.put('_staging/wf/run/a/b.json', '{}');
+    await store.put('_staging/wf/other/c.json', '{}');
+    writeFileSync(path.join(root, '_staging/wf/run/a/.sparkify-tmp-0123456789ab'), 'half');
+    await store.deletePrefix('_staging/wf/run/');
+    expect(tree().sort()).toEqual(['_staging/', '_staging/wf/', '_staging/wf/other/', '_staging/wf/other/c.json']);
+    await store.deletePrefix('_staging/wf/other/');
+    expect(tree()).toEqual([]);
+    await expect(store.deletePrefix('_staging/wf')).rejects.toThrow(/Not a folder prefix/);
+  });
+});
