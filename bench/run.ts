@@ -24,9 +24,8 @@ import { minimalGetRate, type GetRate } from './get-rate';
 import { measure } from './measure';
 import { startWorkers } from './worker-pool';
 import { SCALES, type Scale } from './scales';
+import { parseSystems, type System } from './systems';
 
-const SYSTEMS = ['sparkify-local', 'sparkify-s3', 'duckdb', 'pyspark'] as const;
-type System = (typeof SYSTEMS)[number];
 
 export interface BenchResult {
   system: System;
@@ -59,7 +58,7 @@ async function main(): Promise<void> {
   });
   const scale = values.scale as Scale;
   if (!SCALES[scale]) throw new Error(`--scale must be one of ${Object.keys(SCALES).join(', ')}`);
-  const systems = (values.systems?.split(',') ?? [...SYSTEMS]) as System[];
+  const systems = parseSystems(values.systems);
   const work = path.join(projectRoot, '.sparkify', 'bench', scale);
   const input = path.join(work, 'input');
   const dataset = await ensureDataset(input, SCALES[scale], log);

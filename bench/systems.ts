@@ -1,0 +1,12 @@
+/** What `npm run bench` can time: this pipeline on local disk and through MinIO, and its peers. */
+export const SYSTEMS = ['sparkify-local', 'sparkify-s3', 'duckdb', 'pyspark'] as const;
+export type System = (typeof SYSTEMS)[number];
+
+/** The systems `--systems` names, all of them when absent; an unknown name is refused, never run under its label. */
+export function parseSystems(option: string | undefined): System[] {
+  if (option === undefined) return [...SYSTEMS];
+  const names = option.split(',').map((s) => s.trim());
+  const unknown = names.filter((n) => !(SYSTEMS as readonly string[]).includes(n));
+  if (unknown.length > 0) throw new Error(`--systems: unknown ${unknown.join(', ')}; known systems are ${SYSTEMS.join(', ')}`);
+  return names as System[];
+}
