@@ -12,8 +12,17 @@ export interface WorkerPool {
  * runs them: one per node or core. With `profileDir`, each writes a V8 CPU profile there when it exits.
  */
 export async function startWorkers(count: number, taskQueue: string, profile?: { dir: string; name: string }): Promise<WorkerPool> {
+  // The heap cap given here keeps bin/sparkify.js from re-running the worker as its child: the profiled process is
+  // then the worker itself, not a launcher that waits (whose idle profile overwrote the worker's).
   const profileArgs = (i: number) =>
-    profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profile.dir)}`, `--cpu-prof-name=${profile.name}-worker${i}.cpuprofile`] : [];
+    profile
+      ? [
+          `--max-old-space-size=${process.env.SPARKIFY_WORKER_HEAP_MB ?? '1024'}`,
+          '--cpu-prof',
+          `--cpu-prof-dir=${path.resolve(profile.dir)}`,
+          `--cpu-prof-name=${profile.name}-worker${i}.cpuprofile`,
+        ]
+      : [];
   const workers: MeasuredProcess[] = Array.from({ length: count }, (_, i) =>
     measure(process.execPath, [...profileArgs(i), path.join(projectRoot, 'bin', 'sparkify.js'), 'worker'], {
       ...process.env,
