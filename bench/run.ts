@@ -29,6 +29,8 @@ import { parseSystems, type System } from './systems';
 
 export interface BenchResult {
   system: System;
+  /** A peer's engine and version, as it reports them (`duckdb 1.4.4`). */
+  engine?: string;
   wall_s: number;
   peak_rss_mb: number;
   /** Worker processes the pipeline ran on (peers are one process). */
@@ -77,7 +79,9 @@ async function main(): Promise<void> {
     const result =
       system === 'duckdb' || system === 'pyspark'
         ? await runPeer(system, input, output, year, month)
-        : await runSparkify(system, input, output, year, month, workers, values.profile, !values['skip-rerun']);
+        : system === 'duckdb-s3'
+          ? await runDuckdbS3(input, year, month)
+          : await runSparkify(system, input, output, year, month, workers, values.profile, !values['skip-rerun']);
     results.push(result);
     log(`${system}: ${result.wall_s.toFixed(1)} s, peak ${result.peak_rss_mb} MB, rows ${JSON.stringify(result.rows)}`);
     // Written after every system, so a long run stopped halfway keeps what it measured.
@@ -102,15 +106,7 @@ async function runSparkify(
   let outputUri = output;
   let yardstick: GetRate | undefined;
   if (system === 'sparkify-s3') {
-    const suffix = Date.now().toString(36);
-    inputUri = `s3://bench-in-${suffix}/`;
-    outputUri = `s3://bench-out-${suffix}/`;
-    const s3 = createS3Client(config.s3);
-    for (const uri of [inputUri, outputUri]) await s3.send(new CreateBucketCommand({ Bucket: uri.slice(5, -1) }));
-    log('uploading the input to MinIO (not timed)…');
-    const from = new LocalStore(input);
-    const to = new StoreFactory(config.s3).open(inputUri);
-    await mapLimit(await listAll(from, ''), 64, async (o) => to.put(o.key, await from.get(o.key)));
+    ({ inputUri, outputUri } = await buckets(config.s3, input));
     yardstick = await songGetRate(config.s3, inputUri.slice(5, -1));
   }
   // --profile DIR: each worker writes a V8 CPU profile there when it exits (open it in Chrome DevTools).
@@ -154,6 +150,20 @@ async function runSparkify(
   }
 }
 
+/** A fresh input bucket holding the data set (the upload is not timed) and a fresh, empty output bucket. */
+async function buckets(settings: S3Settings, input: string): Promise<{ inputUri: string; outputUri: string }> {
+  const suffix = Date.now().toString(36);
+  const inputUri = `s3://bench-in-${suffix}/`;
+  const outputUri = `s3://bench-out-${suffix}/`;
+  const s3 = createS3Client(settings);
+  for (const uri of [inputUri, outputUri]) await s3.send(new CreateBucketCommand({ Bucket: uri.slice(5, -1) }));
+  log('uploading the input to MinIO (not timed)…');
+  const from = new LocalStore(input);
+  const to = new StoreFactory(settings).open(inputUri);
+  await mapLimit(await listAll(from, ''), 64, async (o) => to.put(o.key, await from.get(o.key)));
+  return { inputUri, outputUri };
+}
+
 /** The best a minimal client does on the song files, over a few concurrencies (its best is the bar, not its default). */
 async function songGetRate(settings: S3Settings, bucket: string): Promise<GetRate> {
   let best: GetRate | undefined;
@@ -165,25 +175,37 @@ async function songGetRate(settings: S3Settings, bucket: string): Promise<GetRat
   return best!;
 }
 
-async function runPeer(system: 'duckdb' | 'pyspark', input: string, output: string, year: number, month: number): Promise<BenchResult> {
-  const python = execFileSync('bash', [path.join(projectRoot, 'bench', 'peers', 'setup.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
-  const script = path.join(projectRoot, 'bench', 'peers', system === 'duckdb' ? 'duckdb_lake.py' : 'spark_lake.py');
+/** DuckDB with httpfs, from and to the same MinIO as sparkify-s3, on buckets of its own. */
+async function runDuckdbS3(input: string, year: number, month: number): Promise<BenchResult> {
+  const config = loadConfig({ env: process.env });
+  const { inputUri, outputUri } = await buckets(config.s3, input);
+  return runPeer('duckdb-s3', inputUri, outputUri, year, month);
+}
+
+type Peer = 'duckdb' | 'pyspark' | 'duckdb-s3';
+
+async function runPeer(system: Peer, input: string, output: string, year: number, month: number): Promise<BenchResult> {
+  const setup = [path.join(projectRoot, 'bench', 'peers', 'setup.sh'), ...(system === 'duckdb-s3' ? ['duckdb-s3'] : [])];
+  const python = execFileSync('bash', setup, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  const script = path.join(projectRoot, 'bench', 'peers', system === 'pyspark' ? 'spark_lake.py' : 'duckdb_lake.py');
   const measured = await measure(python, [script, '--input', input, '--output', output, '--year', String(year), '--month', String(month)]).done;
   if (measured.exitCode !== 0) throw new Error(`${system} failed:\n${measured.stderr.slice(-4000)}`);
   const line = measured.stdout.trim().split('\n').filter((l) => l.startsWith('{')).at(-1);
-  const parsed = JSON.parse(line ?? '{}') as { steps?: Record<string, number>; rows?: Record<string, number> };
-  return { system, wall_s: round(measured.wall_s), peak_rss_mb: measured.peak_rss_mb, steps: parsed.steps ?? {}, rows: parsed.rows ?? {} };
+  const parsed = JSON.parse(line ?? '{}') as { engine?: string; steps?: Record<string, number>; rows?: Record<string, number> };
+  return { system, engine: parsed.engine, wall_s: round(measured.wall_s), peak_rss_mb: measured.peak_rss_mb, steps: parsed.steps ?? {}, rows: parsed.rows ?? {} };
 }
 
+/** Each system against DuckDB on the same storage: local disk against `duckdb`, MinIO against `duckdb-s3`. */
 function printTable(results: BenchResult[]): void {
-  const duck = results.find((r) => r.system === 'duckdb');
+  const duckOf = (r: BenchResult) => results.find((d) => d.system === (r.system.endsWith('-s3') ? 'duckdb-s3' : 'duckdb'));
   const spark = results.find((r) => r.system === 'pyspark');
-  console.log('\n| system | wall s | × DuckDB | PySpark ÷ it | peak RSS MB | songplays |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
+  console.log('\n| system | engine | wall s | × DuckDB (same storage) | PySpark ÷ it | peak RSS MB | songplays |');
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results) {
+    const duck = duckOf(r);
     const vsDuck = duck ? (r.wall_s / duck.wall_s).toFixed(2) : '–';
     const vsSpark = spark ? (spark.wall_s / r.wall_s).toFixed(2) : '–';
-    console.log(`| ${r.system} | ${r.wall_s.toFixed(1)} | ${vsDuck} | ${vsSpark} | ${r.peak_rss_mb} | ${r.rows.songplays ?? '–'} |`);
+    console.log(`| ${r.system} | ${r.engine ?? 'sparkify'} | ${r.wall_s.toFixed(1)} | ${vsDuck} | ${vsSpark} | ${r.peak_rss_mb} | ${r.rows.songplays ?? '–'} |`);
   }
   for (const r of results.filter((x) => x.rerun)) {
     const { wall_s, files_published: p, files_unchanged: u } = r.rerun!;

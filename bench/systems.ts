@@ -1,5 +1,5 @@
 /** What `npm run bench` can time: this pipeline on local disk and through MinIO, and its peers. */
-export const SYSTEMS = ['sparkify-local', 'sparkify-s3', 'duckdb', 'pyspark'] as const;
+export const SYSTEMS = ['sparkify-local', 'sparkify-s3', 'duckdb', 'duckdb-s3', 'pyspark'] as const;
 export type System = (typeof SYSTEMS)[number];
 
 /** The systems `--systems` names, all of them when absent; an unknown name is refused, never run under its label. */

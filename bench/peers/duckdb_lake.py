@@ -7,7 +7,7 @@ Reads DIR/song_data/**/*.json (one JSON object per file) and DIR/log_data/YYYY/M
 artists, users, time and songplays with the pipeline's semantics (README "The tables", lake/tables/*.ts) and writes
 them as snappy Parquet in Hive partition folders, partition columns only in the path, as Spark's partitionBy does.
 Dimension tables replace their whole folder; time and songplays replace only the run's month partition. Logs go to
-stderr; stdout gets one JSON line: {"system":"duckdb","steps":{...},"rows":{...}}.
+stderr; stdout gets one JSON line: {"system":"duckdb","engine":"duckdb 1.5.6","steps":{...},"rows":{...}}.
 
 Semantics kept from the pipeline, beyond the table definitions:
 - a record missing a required field (or, for ids and level, blank) is dropped, as the pipeline quarantines it;
@@ -19,6 +19,10 @@ Semantics kept from the pipeline, beyond the table definitions:
   pipeline adds 1e-9 so 0.001 stays inclusive in binary floating point; so does this), smallest song_id first.
 Only users differ by design: the pipeline merges users over every month loaded, a peer sees the one month it runs.
 
+Input and output may be s3:// locations (the duckdb-s3 peer): httpfs is loaded from the file PyPI's
+duckdb-ext-httpfs installs (nothing is downloaded) and the endpoint and keys come from S3_ENDPOINT, AWS_ACCESS_KEY_ID,
+AWS_SECRET_ACCESS_KEY and AWS_REGION. An S3 output prefix must be empty: nothing is removed there before writing.
+
 Malformed input is skipped rather than quarantined, and not quite as the pipeline judges it: files are read as JSON
 lines (the Million Song Dataset's files are one line; a pretty-printed one is skipped here and accepted there), and a
 value of the wrong JSON type that casts (userId 42, length "12") is kept here where the pipeline rejects it.
@@ -29,12 +33,14 @@ import json
 import os
 import shutil
 import sys
+import sysconfig
 import tempfile
 import time
+from urllib.parse import urlparse
 
 import duckdb
 
-from peer_run import parse_peer_run
+from peer_run import is_s3, join, parse_peer_run
 
 # JavaScript's String.prototype.trim() whitespace, as an RE2 class: the pipeline calls an id blank when trim() empties it.
 JS_WHITESPACE = r"[\t\n\x{0B}\f\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}]"
@@ -87,16 +93,40 @@ def not_blank(column: str) -> str:
 
 
 
+def use_s3(con: duckdb.DuckDBPyConnection) -> None:
+    """httpfs from the venv's duckdb-ext-httpfs (DuckDB cannot download it here), and MinIO's or S3's coordinates."""
+    extensions = os.path.join(sysconfig.get_paths()["purelib"], "duckdb_ext", "extensions")
+    if not os.path.isdir(extensions):
+        raise SystemExit(f"no httpfs extension in {extensions}: install duckdb-ext-httpfs (bash bench/peers/setup.sh duckdb-s3)")
+    con.execute(f"SET extension_directory = {sql_string(extensions)}")
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("LOAD httpfs")
+    endpoint = urlparse(os.environ.get("S3_ENDPOINT", "https://s3.amazonaws.com"))
+    options = {
+        "TYPE": "s3",
+        "KEY_ID": os.environ["AWS_ACCESS_KEY_ID"],
+        "SECRET": os.environ["AWS_SECRET_ACCESS_KEY"],
+        "REGION": os.environ.get("AWS_REGION", "us-east-1"),
+        "ENDPOINT": endpoint.netloc,
+        "USE_SSL": "true" if endpoint.scheme == "https" else "false",
+        # MinIO serves buckets under the path, as the pipeline's client asks it to.
+        "URL_STYLE": "path" if "S3_ENDPOINT" in os.environ else "vhost",
+    }
+    con.execute("CREATE SECRET bench_s3 (" + ", ".join(f"{k} {sql_string(v) if k != 'TYPE' and k != 'USE_SSL' else v}" for k, v in options.items()) + ")")
+
+
 def main() -> None:
     args = parse_peer_run(__doc__.split("\n\n")[0])
     source, output = args.source, args.output
     start_ms, end_ms = args.start_ms, args.end_ms
-    song_glob = os.path.join(source, "song_data", "**", "*.json")
-    log_glob = os.path.join(source, "log_data", f"{args.year:04d}", f"{args.month:02d}", "*.json")
+    song_glob = join(source, "song_data", "**", "*.json")
+    log_glob = join(source, "log_data", f"{args.year:04d}", f"{args.month:02d}", "*.json")
 
-    scratch = tempfile.mkdtemp(prefix=".duckdb-peer-", dir=os.path.dirname(output))
-    con = duckdb.connect(":memory:")
+    scratch = tempfile.mkdtemp(prefix=".duckdb-peer-", dir=None if is_s3(output) else os.path.dirname(output))
+    con = duckdb.connect(":memory:", config={"allow_unsigned_extensions": "true"})
     try:
+        if is_s3(source) or is_s3(output):
+            use_s3(con)
         con.execute(f"SET temp_directory = {sql_string(scratch)}")
         # read_json's default 16 MB buffer per file exhausted 18.8 GiB on 100,000 song files; a song is a few hundred
         # bytes. Insertion order is irrelevant to partitioned writes and costs memory to keep.
@@ -150,8 +180,10 @@ def main() -> None:
         rows: dict[str, int] = {}
 
         def copy(table: str, query: str, partition_by: list[str]) -> None:
-            target = os.path.join(output, table)
-            if table in ("time", "songplays"):
+            target = join(output, table)
+            if is_s3(output):
+                pass  # an empty prefix, as the docstring requires
+            elif table in ("time", "songplays"):
                 # The run owns its month's partition only, as the pipeline's facts do.
                 shutil.rmtree(os.path.join(target, f"year={args.year}", f"month={args.month}"), ignore_errors=True)
             else:
@@ -160,9 +192,10 @@ def main() -> None:
                 options = f"FORMAT parquet, COMPRESSION snappy, PARTITION_BY ({', '.join(partition_by)}), OVERWRITE_OR_IGNORE, FILENAME_PATTERN 'part-{{i}}'"
                 destination = target
             else:
-                os.makedirs(target, exist_ok=True)
+                if not is_s3(target):
+                    os.makedirs(target, exist_ok=True)
                 options = "FORMAT parquet, COMPRESSION snappy"
-                destination = os.path.join(target, "part-00000.snappy.parquet")
+                destination = join(target, "part-00000.snappy.parquet")
             (count,) = con.execute(f"COPY ({query}) TO {sql_string(destination)} ({options})").fetchone()
             rows[table] = int(count)
 
@@ -226,7 +259,9 @@ def main() -> None:
         shutil.rmtree(scratch, ignore_errors=True)
 
     order = ["songs", "artists", "users", "time", "songplays"]
-    print(json.dumps({"system": "duckdb", "steps": steps, "rows": {t: rows[t] for t in order}}), flush=True)
+    system = "duckdb-s3" if is_s3(source) or is_s3(output) else "duckdb"
+    result = {"system": system, "engine": f"duckdb {duckdb.__version__}", "steps": steps, "rows": {t: rows[t] for t in order}}
+    print(json.dumps(result), flush=True)
 
 
 if __name__ == "__main__":

@@ -24,8 +24,19 @@ def month_bounds_ms(year: int, month: int) -> tuple[int, int]:
     return start, end
 
 
+def is_s3(location: str) -> bool:
+    return location.startswith("s3://")
+
+
+def join(location: str, *parts: str) -> str:
+    """A path below a folder or an s3:// prefix."""
+    if is_s3(location):
+        return "/".join([location.rstrip("/"), *parts])
+    return os.path.join(location, *parts)
+
+
 def parse_peer_run(description: str) -> PeerRun:
-    """`--input DIR --output DIR --year Y --month M`, with the output folder created."""
+    """`--input DIR --output DIR --year Y --month M`, with the output folder created; an s3:// location is kept as is."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--input", required=True)
     parser.add_argument("--output", required=True)
@@ -34,7 +45,9 @@ def parse_peer_run(description: str) -> PeerRun:
     args = parser.parse_args()
     if not 1 <= args.month <= 12:
         parser.error("--month must be 1..12")
-    output = os.path.abspath(args.output)
-    os.makedirs(output, exist_ok=True)
+    output = args.output if is_s3(args.output) else os.path.abspath(args.output)
+    if not is_s3(output):
+        os.makedirs(output, exist_ok=True)
+    source = args.input if is_s3(args.input) else os.path.abspath(args.input)
     start_ms, end_ms = month_bounds_ms(args.year, args.month)
-    return PeerRun(args.year, args.month, os.path.abspath(args.input), output, start_ms, end_ms)
+    return PeerRun(args.year, args.month, source, output, start_ms, end_ms)

@@ -9,7 +9,7 @@ write.mode('overwrite').partitionBy(...).parquet(...) with snappy. Facts overwri
 (dynamic partition overwrite), as the pipeline's facts do. Runs on local[*] with a 4 GB driver, session time zone
 UTC, console logging at ERROR on stderr (bench/peers/log4j2.properties), scratch files in a temporary folder beside
 the output that is removed at the end. stdout gets one JSON line:
-{"system":"pyspark","steps":{"startup_s":…,"read_s":…,"transform_write_s":…},"rows":{…}}.
+{"system":"pyspark","engine":"pyspark 3.5.8","steps":{"startup_s":…,"read_s":…,"transform_write_s":…},"rows":{…}}.
 
 The input is read with explicit schemas rather than inferred ones: inference costs a second pass over every file
 and can type a column differently (a latitude that is null in every file becomes a string), so the tables could
@@ -53,7 +53,9 @@ def main() -> None:
         rows, steps = run(args, source, output, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    print(json.dumps({"system": "pyspark", "steps": steps, "rows": rows}), flush=True)
+    from pyspark import __version__ as pyspark_version
+
+    print(json.dumps({"system": "pyspark", "engine": f"pyspark {pyspark_version}", "steps": steps, "rows": rows}), flush=True)
 
 
 def run(args: PeerRun, source: str, output: str, scratch: str) -> tuple[dict[str, int], dict[str, float]]:

@@ -7,6 +7,6 @@ describe('the bench\'s --systems', () => {
   });
 
   it('refuses a name it does not know, listing the known ones, instead of running this pipeline under that label', () => {
-    expect(() => parseSystems('sparkify-s3,duckdb-s4')).toThrow('--systems: unknown duckdb-s4; known systems are sparkify-local, sparkify-s3, duckdb, pyspark');
+    expect(() => parseSystems('sparkify-s3,duckdb-s4')).toThrow('--systems: unknown duckdb-s4; known systems are sparkify-local, sparkify-s3, duckdb, duckdb-s3, pyspark');
   });
 });
