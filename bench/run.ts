@@ -25,6 +25,9 @@ import { measure } from './measure';
 import { startWorkers } from './worker-pool';
 import { SCALES, type Scale } from './scales';
 import { parseSystems, type System } from './systems';
+import { activitySpans, criticalPath } from './critical-path';
+import { SPARKIFY_DAG } from '../workflows/sparkify-dag';
+import type { RunReport } from '../lake/steps/publish';
 
 
 export interface BenchResult {
@@ -41,6 +44,8 @@ export interface BenchResult {
   rows: Record<string, number>;
   /** This pipeline only: the files each table's publish put in place. */
   files_published?: Record<string, number>;
+  /** scaling only: this pipeline at 1 and at 2 workers, each on a core of its own (medians of the rounds). */
+  scaling?: Scaling;
   /** sparkify-local only: the same month run again on the same input, which changes no partition. */
   rerun?: { wall_s: number; files_published: Record<string, number>; files_unchanged: Record<string, number> };
 }
@@ -54,6 +59,8 @@ async function main(): Promise<void> {
       profile: { type: 'string' },
       // Leaves out sparkify-local's second run of the month, for A/B timings of whole bench processes.
       'skip-rerun': { type: 'boolean', default: false },
+      // scaling: how many times it runs the month at 1, then 2 workers; it reports the medians.
+      rounds: { type: 'string', default: '1' },
       // DuckDB and Spark's local[*] use every core; so does this pipeline, with one worker process per core.
       workers: { type: 'string', default: String(os.cpus().length) },
     },
@@ -81,11 +88,14 @@ async function main(): Promise<void> {
         ? await runPeer(system, input, output, year, month)
         : system === 'duckdb-s3'
           ? await runDuckdbS3(input, year, month)
-          : await runSparkify(system, input, output, year, month, workers, values.profile, !values['skip-rerun']);
+          : system === 'scaling'
+            ? await runScaling(input, output, year, month, Number(values.rounds))
+            : await runSparkify(system, input, output, year, month, workers, values.profile, !values['skip-rerun']);
     results.push(result);
     log(`${system}: ${result.wall_s.toFixed(1)} s, peak ${result.peak_rss_mb} MB, rows ${JSON.stringify(result.rows)}`);
     // Written after every system, so a long run stopped halfway keeps what it measured.
-    if (values.json) writeFileSync(values.json, JSON.stringify({ scale, dataset, machine: machine(), results }, null, 2));
+    const scaling = results.find((r) => r.scaling)?.scaling;
+    if (values.json) writeFileSync(values.json, JSON.stringify({ scale, dataset, machine: machine(), ...(scaling ? { scaling } : {}), results }, null, 2));
   }
   printTable(results);
 }
@@ -148,6 +158,72 @@ async function runSparkify(
     // A failed run leaves no worker behind.
     await pool.stop();
   }
+}
+
+interface Scaling {
+  workers_1_s: number;
+  workers_2_s: number;
+  speedup: number;
+  /** Of the 2-worker runs: the longest chain of activity durations against all activity time (bench/critical-path.ts). */
+  critical_path_share: number;
+  critical_path: string[];
+  rounds: number;
+}
+
+/**
+ * sparkify-local at 1 and 2 workers, each worker pinned to a core of its own, alternating round by round on a fresh
+ * lake each time; the critical path comes from each 2-worker run's history.
+ */
+async function runScaling(input: string, output: string, year: number, month: number, rounds: number): Promise<BenchResult> {
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a positive integer');
+  const walls: Record<1 | 2, number[]> = { 1: [], 2: [] };
+  const shares: number[] = [];
+  let path: string[] = [];
+  let last: RunReport | undefined;
+  let peak = 0;
+  for (let round = 0; round < rounds; round++) {
+    for (const workers of [1, 2] as const) {
+      rmSync(output, { recursive: true, force: true });
+      execFileSync('sync');
+      const config = loadConfig({ env: { ...process.env, SPARKIFY_TASK_QUEUE: `bench-scaling-${Date.now()}` } });
+      const pool = await startWorkers(workers, config.temporal.taskQueue, undefined, true);
+      try {
+        const started = process.hrtime.bigint();
+        const { report, workflowId, runId, history } = await withTemporalClient(config, async (client) => {
+          const done = await runMonth(client, config, { year, month, input, output }, `bench-scaling-${workers}-${Date.now()}`);
+          return { ...done, history: await client.workflow.getHandle(done.workflowId, done.runId).fetchHistory() };
+        });
+        const wall = Number(process.hrtime.bigint() - started) / 1e9;
+        walls[workers].push(wall);
+        last = report;
+        if (workers === 2) {
+          const critical = criticalPath(activitySpans(history), SPARKIFY_DAG.tasks);
+          shares.push(critical.share);
+          path = critical.path;
+          log(`scaling, 2 workers (${workflowId}/${runId}): critical path ${critical.critical_s} s of ${critical.total_s} s of activities (${critical.path.join(' → ')})`);
+        }
+        log(`scaling, round ${round + 1}, ${workers} worker(s): ${wall.toFixed(1)} s`);
+      } finally {
+        peak = Math.max(peak, (await pool.stop()).peak_rss_mb);
+      }
+    }
+  }
+  const scaling: Scaling = {
+    workers_1_s: round(median(walls[1])),
+    workers_2_s: round(median(walls[2])),
+    speedup: round(median(walls[1]) / median(walls[2])),
+    critical_path_share: round(median(shares)),
+    critical_path: path,
+    rounds,
+  };
+  log(`scaling: ${JSON.stringify(scaling)}`);
+  return { system: 'scaling', wall_s: scaling.workers_2_s, peak_rss_mb: peak, workers: 2, steps: last!.steps, rows: last!.tables, scaling };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** A fresh input bucket holding the data set (the upload is not timed) and a fresh, empty output bucket. */
