@@ -25,7 +25,15 @@ interface TaskOptions<T extends string> {
    * every worker; with `finish`, once more after every part succeeded (`{ phase: 'finish' }`), whose result is the
    * task's: a reduce after the map.
    */
-  fanOut?: { maxParallel: number; finish?: boolean };
+  fanOut?: {
+    maxParallel: number;
+    finish?: boolean;
+    /**
+     * An upstream fan-out task whose parts this task follows one for one, without a plan of its own: part i starts
+     * as soon as that task's part i succeeded, so (say) reading back overlaps writing. The finish still waits for all.
+     */
+    partsOf?: T;
+  };
   options: ActivityOptions;
 }
 
@@ -89,9 +97,14 @@ export async function runDag<A extends DagActivities<A, Run>, Run, D extends Dag
   const taskSeconds: Record<string, number> = {};
   const running = new Map<string, Promise<void>>();
   let failure: unknown;
+  // A plan coming back can make a task that follows its parts ready while nothing has finished: it wakes the loop.
+  let wake = () => {};
+  const parts = new PartSignals(() => wake());
 
+  const followed = (id: string) => dag.tasks[id].fanOut?.partsOf;
   const isReady = (id: string) =>
-    progress.tasks[id].state === 'waiting' && (dag.tasks[id].upstream ?? []).every((up) => progress.tasks[up].state === 'done');
+    progress.tasks[id].state === 'waiting' &&
+    (dag.tasks[id].upstream ?? []).every((up) => progress.tasks[up].state === 'done' || (up === followed(id) && parts.planned(up)));
 
   for (;;) {
     if (failure === undefined) {
@@ -100,7 +113,8 @@ export async function runDag<A extends DagActivities<A, Run>, Run, D extends Dag
         changed();
         // Workflow time: deterministic on replay, measured in the workflow as Airflow measures task duration.
         const started = Date.now();
-        const done = executeTask(activities, dag.tasks[id], id, run, taskSeconds, progress, changed).then(
+        const task = { activities, spec: dag.tasks[id], id, run, taskSeconds, progress, changed, parts, stopped: () => failure !== undefined };
+        const done = executeTask(task).then(
           (result) => {
             results[id] = result;
             taskSeconds[id] = (Date.now() - started) / 1000;
@@ -108,16 +122,18 @@ export async function runDag<A extends DagActivities<A, Run>, Run, D extends Dag
             changed();
           },
           (err: unknown) => {
-            progress.tasks[id].state = isCancellation(err) ? 'cancelled' : 'failed';
+            progress.tasks[id].state = err instanceof UpstreamPartFailed ? 'upstream_failed' : isCancellation(err) ? 'cancelled' : 'failed';
             changed();
-            failure ??= { task: id, err };
+            if (!(err instanceof UpstreamPartFailed)) failure ??= { task: id, err };
+            // Whoever follows this task's parts stops waiting for the ones that will never come.
+            parts.abandon(id);
           },
         );
         running.set(id, done.finally(() => running.delete(id)));
       }
     }
     if (running.size === 0) break;
-    await Promise.race(running.values());
+    await Promise.race([...running.values(), new Promise<void>((resolve) => (wake = resolve))]);
   }
 
   if (failure !== undefined) {
@@ -128,7 +144,8 @@ export async function runDag<A extends DagActivities<A, Run>, Run, D extends Dag
       const cleanup = dag.onFailure;
       progress.tasks[cleanup.task] = { state: 'running' };
       changed();
-      await CancellationScope.nonCancellable(() => executeTask(activities, cleanup, cleanup.task, run, taskSeconds, progress, changed));
+      const task = { activities, spec: cleanup, id: cleanup.task, run, taskSeconds, progress, changed, parts, stopped: () => false };
+      await CancellationScope.nonCancellable(() => executeTask(task));
       progress.tasks[cleanup.task].state = 'done';
       changed();
     }
@@ -147,39 +164,46 @@ export async function runDag<A extends DagActivities<A, Run>, Run, D extends Dag
   return { output: results[dag.output] as DagOutput<A, D>, taskSeconds };
 }
 
-async function executeTask<A extends DagActivities<A, Run>, Run>(
-  activities: ActivityProxy<A, Run>,
-  spec: TaskSpec<A>,
-  id: string,
-  run: Run,
-  taskSeconds: Record<string, number>,
-  progress: DagProgress,
-  changed: () => void,
-): Promise<unknown> {
+/** One task being run, with what it shares with the rest of the run. */
+interface TaskRun<A extends DagActivities<A, Run>, Run> {
+  activities: ActivityProxy<A, Run>;
+  spec: TaskSpec<A>;
+  id: string;
+  run: Run;
+  taskSeconds: Record<string, number>;
+  progress: DagProgress;
+  changed: () => void;
+  parts: PartSignals;
+  /** Whether the DAG has failed: a task following another's parts starts no new part then. */
+  stopped: () => boolean;
+}
+
+async function executeTask<A extends DagActivities<A, Run>, Run>(task: TaskRun<A, Run>): Promise<unknown> {
+  const { activities, spec, id, run, taskSeconds, progress, changed } = task;
   // Each call carries its task and part as its summary, so the Web UI tells write-dimensions 3/8 from publish.
   const activity = (summary: string, body: TaskCall<unknown, Run>) => activities({ ...spec.options, summary })[spec.activity](body);
   const call: TaskCall<unknown, Run> = { run, task: id, params: spec.params ?? {}, taskSeconds: { ...taskSeconds } };
   if (!spec.fanOut) return activity(id, call);
 
-  const plan = await activity(`${id} plan`, { ...call, fanOut: { phase: 'plan' } });
-  if (!isFanOutPlan(plan)) {
-    throw ApplicationFailure.nonRetryable(`Task ${id}: activity ${spec.activity} answered its plan call without a number of parts`, 'InvalidDag');
-  }
-  const parts = plan.parts;
+  const leader = spec.fanOut.partsOf;
+  const parts = leader ? task.parts.count(leader) : await planParts(id, spec, () => activity(`${id} plan`, { ...call, fanOut: { phase: 'plan' } }));
+  task.parts.plan(id, parts);
   progress.tasks[id] = { ...progress.tasks[id], parts, partsDone: 0 };
   changed();
   const results = new Array<unknown>(parts);
   let next = 0;
   let failed = false;
   const lane = async () => {
-    while (next < parts && !failed) {
+    while (next < parts && !failed && !(leader && task.stopped())) {
       const part = next++;
       try {
+        if (leader) await task.parts.succeeded(leader, part);
         results[part] = await activity(`${id} ${part + 1}/${parts}`, { ...call, fanOut: { phase: 'part', part, parts } });
       } catch (err) {
         failed = true;
         throw err;
       }
+      task.parts.succeed(id, part);
       progress.tasks[id].partsDone = (progress.tasks[id].partsDone ?? 0) + 1;
       changed();
     }
@@ -202,6 +226,61 @@ export function renderProgress(progress: DagProgress): string {
   return [`**${progress.dag}**`, '', '| task | state | parts | seconds |', '| --- | --- | ---: | ---: |', ...rows].join('\n');
 }
 
+async function planParts<A>(id: string, spec: TaskSpec<A>, call: () => Promise<unknown>): Promise<number> {
+  const plan = await call();
+  if (!isFanOutPlan(plan)) {
+    throw ApplicationFailure.nonRetryable(`Task ${id}: activity ${spec.activity} answered its plan call without a number of parts`, 'InvalidDag');
+  }
+  return plan.parts;
+}
+
+/** A part a task was waiting for will not come: the task it follows failed or was cancelled. */
+class UpstreamPartFailed extends Error {
+  constructor(task: string) {
+    super(`the parts of ${task} did not all succeed`);
+  }
+}
+
+/** The parts of the DAG's fan-out tasks: how many each has, and one signal per part that succeeded. */
+class PartSignals {
+  private readonly tasks = new Map<string, { resolve: () => void; reject: (err: Error) => void; done: Promise<void> }[]>();
+
+  constructor(private readonly onPlan: () => void) {}
+
+  plan(task: string, parts: number): void {
+    const signals = Array.from({ length: parts }, () => {
+      let resolve!: () => void;
+      let reject!: (err: Error) => void;
+      const done = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+      // Nobody may be waiting on a part when its task fails; that is no unhandled rejection.
+      done.catch(() => undefined);
+      return { resolve, reject, done };
+    });
+    this.tasks.set(task, signals);
+    this.onPlan();
+  }
+
+  planned(task: string): boolean {
+    return this.tasks.has(task);
+  }
+
+  count(task: string): number {
+    return this.tasks.get(task)!.length;
+  }
+
+  succeed(task: string, part: number): void {
+    this.tasks.get(task)![part].resolve();
+  }
+
+  succeeded(task: string, part: number): Promise<void> {
+    return this.tasks.get(task)![part].done;
+  }
+
+  abandon(task: string): void {
+    for (const signal of this.tasks.get(task) ?? []) signal.reject(new UpstreamPartFailed(task));
+  }
+}
+
 function isFanOutPlan(value: unknown): value is FanOutPlan {
   const parts = (value as Partial<FanOutPlan> | null)?.parts;
   return typeof parts === 'number' && Number.isInteger(parts) && parts >= 0;
@@ -214,6 +293,10 @@ export function validateDag<A>(dag: DagSpec<A>): void {
   for (const id of ids) {
     for (const up of dag.tasks[id].upstream ?? []) {
       if (!dag.tasks[up]) throw ApplicationFailure.nonRetryable(`DAG ${dag.name}: task ${id} depends on unknown task ${up}`, 'InvalidDag');
+    }
+    const leader = dag.tasks[id].fanOut?.partsOf;
+    if (leader !== undefined && (!(dag.tasks[id].upstream ?? []).includes(leader) || !dag.tasks[leader]?.fanOut || dag.tasks[leader].fanOut?.partsOf)) {
+      throw ApplicationFailure.nonRetryable(`DAG ${dag.name}: task ${id} follows the parts of ${leader}, which must be an upstream fan-out task with a plan`, 'InvalidDag');
     }
   }
   const visiting = new Set<string>();

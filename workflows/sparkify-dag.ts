@@ -92,12 +92,13 @@ export const SPARKIFY_DAG = {
     },
     // The quality gate: nothing of the run is visible before every check passed. The dimensions' checks run while
     // the facts are still being built.
-    // A songs file per artist: read back by every worker, one write part each, then checked across parts.
+    // A songs file per artist: read back by every worker, each part as soon as its write part is done (so reading
+    // back overlaps writing), then checked across parts.
     'audit-dimensions': {
       activity: 'audit',
       params: { tables: 'dimensions' },
       upstream: ['write-dimensions'],
-      fanOut: { maxParallel: 64, finish: true },
+      fanOut: { maxParallel: 64, finish: true, partsOf: 'write-dimensions' },
       options: computing('1h'),
     },
     'audit-facts': {

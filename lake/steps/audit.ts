@@ -49,11 +49,7 @@ export async function audit(ctx: StepContext, set: TableSet): Promise<AuditResul
   return judge(ctx, set, written, [await readBack(ctx, written)]);
 }
 
-/** As a fan-out: one part per write part, each reading back that part's files on any worker. */
-export async function planAudit(ctx: StepContext, set: TableSet): Promise<{ parts: number }> {
-  return { parts: (await readJsonUnder<WrittenSummary>(ctx, ctx.staging.writtenPrefix(set))).length };
-}
-
+/** As a fan-out: part i reads back write part i's files, on any worker. */
 export async function auditPart(ctx: StepContext, set: TableSet, part: number): Promise<{ filesRead: number; rowsRead: number }> {
   const summary = await readJson<WrittenSummary>(ctx, ctx.staging.written(set, part));
   const findings = await readBack(ctx, [summary]);

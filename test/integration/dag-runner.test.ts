@@ -42,7 +42,12 @@ describeWithServers('the generic DAG runner on a second DAG', () => {
             return { name: call.params.name, saw: Object.keys(call.taskSeconds).sort() };
           }),
         fanned: (call) =>
-          timed(call, () => (call.fanOut?.phase === 'plan' ? { parts: call.params.parts } : { part: call.fanOut?.phase === 'part' ? call.fanOut.part : -1 })),
+          timed(call, () => {
+            if (call.fanOut?.phase === 'plan') return { parts: call.params.parts };
+            const part = call.fanOut?.phase === 'part' ? call.fanOut.part : -1;
+            if (part === call.params.failPart) throw ApplicationFailure.nonRetryable(`part ${part} was told to fail`, 'Told');
+            return { part };
+          }),
       } satisfies DiamondActivities,
     });
     running = worker.run();
@@ -59,7 +64,7 @@ describeWithServers('the generic DAG runner on a second DAG', () => {
   it('runs tasks when their upstreams are done, in parallel, fanning out with bounded parallelism', async () => {
     calls.length = 0;
     const output = await client.workflow.execute('diamondDag', { taskQueue, workflowId: uniqueName('diamond'), args: [] });
-    expect(output).toEqual({ name: 'join', saw: ['extract', 'left', 'right'] });
+    expect(output).toEqual({ name: 'join', saw: ['check', 'extract', 'left', 'right'] });
 
     const of = (task: string) => calls.filter((c) => c.task === task);
     const extract = of('extract')[0];
@@ -74,6 +79,28 @@ describeWithServers('the generic DAG runner on a second DAG', () => {
     const right = of('right')[0];
     expect(of('left').some((p) => p.start < right.end && right.start < p.end)).toBe(true);
     for (const p of leftParts) expect(leftParts.filter((q) => q.start < p.end && p.start < q.end).length).toBeLessThanOrEqual(2);
+
+    // check followed left part by part, without a plan call, and started before left had finished.
+    const checkParts = of('check');
+    expect(checkParts.map((c) => c.part).sort()).toEqual([0, 1, 2, 3, 4]);
+    for (const c of checkParts) expect(c.start).toBeGreaterThanOrEqual(leftParts.find((l) => l.part === c.part)!.end);
+    expect(Math.min(...checkParts.map((c) => c.start))).toBeLessThan(Math.max(...leftParts.map((l) => l.end)));
+    for (const c of of('join')) expect(c.start).toBeGreaterThanOrEqual(Math.max(...checkParts.map((p) => p.end)));
+  });
+
+  it('stops a task that follows the parts of a failed one, without waiting for parts that never come', async () => {
+    calls.length = 0;
+    const workflowId = uniqueName('diamond-part-fail');
+    const err = await client.workflow.execute('diamondDag', { taskQueue, workflowId, args: [undefined, 2] }).catch((e: unknown) => e);
+    const failure = (err as WorkflowFailedError).cause;
+    expect(String(failure?.message)).toMatch(/Task left of DAG diamond failed/);
+    expect(String(failure?.cause?.cause?.message)).toBe('part 2 was told to fail');
+    const checked = calls.filter((c) => c.task === 'check').map((c) => c.part);
+    expect(checked).not.toContain(2);
+    const progress = await client.workflow.getHandle(workflowId).query<{ tasks: Record<string, { state: string }> }>('dagProgress');
+    expect(progress.tasks.left.state).toBe('failed');
+    expect(progress.tasks.check.state).toBe('upstream_failed');
+    expect(progress.tasks.join.state).toBe('upstream_failed');
   });
 
   it('fails the run naming the failed task, and never starts its downstream tasks', async () => {

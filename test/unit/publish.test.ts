@@ -1,7 +1,8 @@
 import { generateDataset } from '../../lake/generate/generate';
 import { dataFileKey, lakeKeys, successKey } from '../../lake/layout';
 import { encodeParquet } from '../../lake/parquet/encode';
-import { audit, auditPart, finishAudit, planAudit } from '../../lake/steps/audit';
+import { audit, auditPart, finishAudit } from '../../lake/steps/audit';
+import { planWrite } from '../../lake/steps/write-partitions';
 import { discardStaging } from '../../lake/steps/discard-staging';
 import { readJsonUnder } from '../../lake/steps/staged-reader';
 import type { WrittenSummary } from '../../lake/steps/write-partitions';
@@ -64,8 +65,9 @@ describe('write, audit, publish', () => {
     const message = (failure as Error).message;
     expect(message).toContain('songs: row count read back equals the count reported failed for 1 row(s)');
     expect(message).toContain('songs: song_id is unique failed for 1 row(s), e.g. [{"song_id":"SODUP"}]');
-    // The same verdict from the fan-out form: parts read back one write part each, the finish checks across them.
-    const { parts } = await planAudit(ctx, 'dimensions');
+    // The same verdict from the fan-out form: parts read back one write part each (the write task's plan is the
+    // audit's), the finish checks across them.
+    const { parts } = await planWrite(ctx, 'dimensions');
     expect(parts).toBeGreaterThan(1);
     for (let part = 0; part < parts; part++) await auditPart(ctx, 'dimensions', part);
     await expect(finishAudit(ctx, 'dimensions')).rejects.toThrow(message);
