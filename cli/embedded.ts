@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import type { LakeConfig } from '../lake/config';
@@ -51,7 +51,7 @@ export async function startEmbedded(config: LakeConfig, options: EmbeddedOptions
   const cli = findTemporalCli();
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
-      executable: cli ? { type: 'existing-path', path: cli } : { type: 'cached-download' },
+      executable: cli ? { type: 'existing-path', path: toStderr(cli, options.stateDir) } : { type: 'cached-download' },
       ip: LOOPBACK,
       port: frontend.port,
       ui: true,
@@ -76,6 +76,16 @@ export async function startEmbedded(config: LakeConfig, options: EmbeddedOptions
       await env.teardown();
     },
   };
+}
+
+/**
+ * The dev server inherits this process's stdout and prints its banner there, which would break `--json` output: a
+ * wrapper runs it with its stdout on stderr. `exec` keeps the server's process id, so stopping it stops the server.
+ */
+function toStderr(cli: string, stateDir: string): string {
+  const wrapper = path.join(stateDir, 'temporal-to-stderr.sh');
+  writeFileSync(wrapper, `#!/bin/sh\nexec '${cli.replace(/'/g, "'\\''")}' "$@" 1>&2\n`, { mode: 0o755 });
+  return wrapper;
 }
 
 /** The port of a "host:port" address, when it has one. */
