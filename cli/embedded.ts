@@ -1,12 +1,13 @@
 import path from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { Runtime, type Worker } from '@temporalio/worker';
 import type { LakeConfig } from '../lake/config';
 import { createSparkifyWorker } from '../worker/create-worker';
 import { SPARKIFY_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { findTemporalCli } from '../client/temporal-cli';
 import { choosePort, LOOPBACK } from './free-port';
+import { embeddedWorkerLogger } from './worker-log';
 
 export interface EmbeddedCluster {
   env: TestWorkflowEnvironment;
@@ -38,9 +39,9 @@ export const DEFAULT_UI_PORT = 8233;
  */
 export async function startEmbedded(config: LakeConfig, options: EmbeddedOptions): Promise<EmbeddedCluster> {
   mkdirSync(options.stateDir, { recursive: true });
-  // One run's worth of INFO lines would bury the report; warnings and errors still show. Signals are left to the
-  // caller, which must stop the dev server too, not only the worker.
-  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  // One run's worth of INFO lines would bury the report; warnings and errors still show, failures in one line each.
+  // Signals are left to the caller, which must stop the dev server too, not only the worker.
+  Runtime.install({ logger: embeddedWorkerLogger(), shutdownSignals: [] });
   const wanted = options.port ?? portOf(config.temporal.address) ?? DEFAULT_FRONTEND_PORT;
   const frontend = await choosePort(wanted);
   const ui = await choosePort(options.uiPort ?? DEFAULT_UI_PORT);
