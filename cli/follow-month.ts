@@ -8,7 +8,7 @@ import { startMonthRun, waitForReport } from '../client/run-month';
 import { dagProgressQuery } from '../workflows/dag';
 import type { SparkifyEtlInput } from '../workflows/sparkify-etl';
 import { EXIT } from './exit-codes';
-import { dagProgressText, pollProgress, progressLine } from './progress';
+import { aboveProgress, dagProgressText, pollProgress, progressLine } from './progress';
 
 export interface Followed {
   exitCode: number;
@@ -48,9 +48,9 @@ export function printConnectionEvents(address: string): (event: ConnectionEvent)
   return (event) => {
     if (event.state === 'lost') {
       const minutes = Math.round(event.giveUpInMs / 6000) / 10;
-      console.error(`Lost the connection to Temporal at ${address} (${(event.error as Error).message}); the run goes on in the cluster. Retrying for up to ${minutes} min…`);
+      console.error(aboveProgress(`Lost the connection to Temporal at ${address} (${(event.error as Error).message}); the run goes on in the cluster. Retrying for up to ${minutes} min…`));
     } else {
-      console.error(`Temporal at ${address} answers again after ${Math.round(event.afterMs / 1000)} s.`);
+      console.error(aboveProgress(`Temporal at ${address} answers again after ${Math.round(event.afterMs / 1000)} s.`));
     }
   };
 }

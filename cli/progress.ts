@@ -16,6 +16,16 @@ export interface ProgressLine {
 
 type Stream = Pick<NodeJS.WriteStream, 'write'> & { isTTY?: boolean; columns?: number };
 
+const ERASE_LINE = '\r\x1b[2K';
+
+/**
+ * A message for stderr while a progress line may be showing there: on a terminal it first erases that line, so the
+ * message starts at the left and the next update draws the progress below it.
+ */
+export function aboveProgress(message: string, stream: Stream = process.stderr): string {
+  return stream.isTTY ? `${ERASE_LINE}${message}` : message;
+}
+
 export function progressLine(stream: Stream = process.stderr): ProgressLine {
   let last: string | undefined;
   if (!stream.isTTY) {
@@ -28,11 +38,12 @@ export function progressLine(stream: Stream = process.stderr): ProgressLine {
     };
   }
   return {
+    // Redrawn even when unchanged: a message printed meanwhile (see aboveProgress) has cleared it.
     update(text) {
-      if (text === last) return;
-      const width = Math.max((stream.columns ?? 80) - 1, 20);
+      // A pseudo-terminal without a size reports 0 columns.
+      const width = Math.max((stream.columns || 80) - 1, 20);
       // \r and "erase line": the line is rewritten in place; cut to the terminal's width so it never wraps.
-      stream.write(`\r\x1b[2K${text.length > width ? `${text.slice(0, width - 1)}…` : text}`);
+      stream.write(`${ERASE_LINE}${text.length > width ? `${text.slice(0, width - 1)}…` : text}`);
       last = text;
     },
     finish() {

@@ -4,10 +4,11 @@
  * explanation, so they are shortened to one line each. Anything else at WARN or above prints as the SDK prints it.
  */
 import { DefaultLogger, type LogEntry } from '@temporalio/worker';
+import { aboveProgress } from './progress';
 
 const SHORTENED = ['Activity failed', 'Workflow failed'];
 
-export function embeddedWorkerLogger(write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): DefaultLogger {
+export function embeddedWorkerLogger(write: (line: string) => void = (line) => process.stderr.write(`${aboveProgress(line)}\n`)): DefaultLogger {
   const full = new DefaultLogger('WARN');
   return new DefaultLogger('WARN', (entry: LogEntry) => {
     if (!SHORTENED.includes(entry.message)) return full.log(entry.level, entry.message, entry.meta);

@@ -12,7 +12,7 @@ export interface ScheduleTarget {
 }
 
 /** Connects to the configured cluster for one schedule action; options are all checked before this. */
-function withSchedules(options: ScheduleTarget, use: (client: Client) => Promise<void>): Promise<number> {
+function withSchedules(options: { config?: string }, use: (client: Client) => Promise<void>): Promise<number> {
   return withTemporalClient(configFrom(options), async (client) => {
     await use(client);
     return 0;
@@ -68,7 +68,7 @@ export function describeCommand(options: ScheduleTarget & { json?: boolean }): P
 }
 
 export function listCommand(options: { config?: string; json?: boolean }): Promise<number> {
-  return withSchedules({ ...options, id: '' }, async (client) => {
+  return withSchedules(options, async (client) => {
     const ids = await listSchedules(client);
     console.log(options.json ? JSON.stringify(ids) : ids.join('\n'));
   });

@@ -1,4 +1,4 @@
-import { backfillProgressText, dagProgressText, pollProgress, progressBar, progressLine } from '../../cli/progress';
+import { aboveProgress, backfillProgressText, dagProgressText, pollProgress, progressBar, progressLine } from '../../cli/progress';
 import type { DagProgress } from '../../workflows/dag';
 
 const dag: DagProgress = {
@@ -69,6 +69,16 @@ describe('progress line', () => {
     line.update('a line much longer than the terminal');
     line.finish();
     expect(out.writes).toEqual(['\r\x1b[2Kshort', '\r\x1b[2Ka line much longer tha…', '\n']);
+  });
+
+  it('on a terminal, a message erases the line first and the next update draws it again', () => {
+    const out = sink(true);
+    const line = progressLine(out);
+    line.update('tasks 1/9');
+    out.write(`${aboveProgress('worker: Activity failed', out)}\n`);
+    line.update('tasks 1/9');
+    expect(out.writes).toEqual(['\r\x1b[2Ktasks 1/9', '\r\x1b[2Kworker: Activity failed\n', '\r\x1b[2Ktasks 1/9']);
+    expect(aboveProgress('plain', sink(false))).toBe('plain');
   });
 
   it('polls until stopped, skipping reads that fail', async () => {
