@@ -5,6 +5,11 @@ import { EXIT } from './exit-codes';
 import { buildProgram } from './program';
 
 export async function main(argv: string[]): Promise<number> {
+  // `sparkify --help | head` closes the pipe before the help is written: the reader had enough, no error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(EXIT.ok);
+  });
   let exitCode: number = EXIT.ok;
   const program = buildProgram((code) => (exitCode = code));
   if (argv.length === 0) {

@@ -1,4 +1,5 @@
 /** The reports `sparkify` prints, as plain text for a person; `--json` prints the same objects whole instead. */
+import { formatMonth } from '../lake/month';
 import type { RunReport } from '../lake/steps/publish';
 import type { BackfillResult } from '../workflows/sparkify-backfill';
 import type { MonthOutcome } from '../workflows/month-child';
@@ -9,7 +10,7 @@ export function printReport<T>(value: T, json: boolean | undefined, asText: (val
 }
 
 export function runReportText(r: RunReport): string {
-  const month = `${r.year}-${String(r.month).padStart(2, '0')}`;
+  const month = formatMonth(r);
   const tables = Object.entries(r.tables).map(([table, rows]) => `${table} ${rows}`).join(', ');
   const published = sum(r.filesPublished);
   const unchanged = sum(r.filesUnchanged);

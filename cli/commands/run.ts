@@ -6,6 +6,7 @@ import { startEmbedded } from '../embedded';
 import { followMonth } from '../follow-month';
 import { printReport, runReportText } from '../report-text';
 import { withTemporalClient } from '../../client/connect';
+import type { RunReport } from '../../lake/steps/publish';
 
 export interface RunOptions {
   config?: string;
@@ -31,7 +32,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
   const request = { year, month, input: absoluteUri(options.input), output: absoluteUri(options.output) };
   const config = configFrom(options);
   const reconnect = reconnectOptions(options.reconnectFor, config);
-  const print = (followed: { report?: Parameters<typeof runReportText>[0] }) => followed.report && printReport(followed.report, options.json, runReportText);
+  const print = ({ report }: { report?: RunReport }) => report && printReport(report, options.json, runReportText);
 
   if (!embedded) {
     return withTemporalClient(config, async (client) => {
