@@ -48,7 +48,7 @@ export function buildProgram(exit: (code: number) => void): Command {
     .option('--input <uri>', 'input: s3://bucket/prefix or a local path (default: [LAKE] INPUT of dl.cfg)')
     .option('--output <uri>', 'output lake: s3://bucket/prefix or a local path (default: [LAKE] OUTPUT)')
     .option('--embedded', 'start a local Temporal dev server and a worker for this run')
-    .addOption(new Option('--serve', 'with --embedded: keep the server and its Web UI up until Ctrl-C'))
+    .option('--serve', 'with --embedded: keep the server and its Web UI up until Ctrl-C')
     .addOption(reconnectFor())
     .option('--json', 'print the run report as JSON on stdout (default: text)')
     .option('--no-progress', "do not show the run's progress on stderr")
