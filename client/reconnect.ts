@@ -3,8 +3,9 @@
  * cluster meanwhile, so the client waits for the frontend to come back instead of giving up on a run that succeeds.
  */
 import { isGrpcServiceError } from '@temporalio/client';
+import { DEFAULT_RECONNECT_MS } from './defaults';
 
-export const DEFAULT_RECONNECT_MS = 5 * 60_000;
+export { DEFAULT_RECONNECT_MS };
 
 export interface ReconnectOptions {
   /** How long calls keep retrying while the frontend is unreachable; 0 gives up at the first connection error. */

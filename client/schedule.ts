@@ -1,28 +1,35 @@
-import { ScheduleOverlapPolicy, type Client, type ScheduleDescription } from '@temporalio/client';
+import { DAYS_OF_WEEK, MONTHS, ScheduleOverlapPolicy, type Client, type ScheduleDescription, type ScheduleSpec } from '@temporalio/client';
 import type { LakeConfig } from '../lake/config';
 import { ConfigError } from '../lake/errors';
 import { formatMonth, monthOf, monthsBetween, type Month } from '../lake/month';
 import type { ScheduledRunInput, sparkifyScheduledRun } from '../workflows/sparkify-scheduled-run';
 
-export const DEFAULT_SCHEDULE_ID = 'sparkify-daily';
+export { DEFAULT_SCHEDULE_ID } from './defaults';
+
+/** When a schedule fires: daily at a UTC time "HH:MM", or any cron expression (UTC). */
+export type ScheduleTime = { at: string } | { cron: string };
 
 export interface ScheduleOptions {
   scheduleId: string;
-  /** UTC time of day, "HH:MM". */
+  /** UTC time of day, "HH:MM": the daily schedule. Ignored when `cron` is given. */
   at: string;
+  /** A cron expression instead of the daily time, e.g. "0 3 * * 1-5". */
+  cron?: string;
+  /** Create it paused: it fires only once unpaused (or when triggered). */
+  paused?: boolean;
   overrides: ScheduledRunInput;
 }
 
 /**
- * The daily schedule. Overlap SKIP: a day whose previous run still goes on is skipped, not queued, since the next
- * day's run loads the same month again. Catch-up window of one day: after an outage only the latest missed day runs
- * (it reloads the whole month, so the earlier missed days add nothing); older gaps are what `backfill` is for.
+ * The daily schedule (or one on a cron expression). Overlap SKIP: a day whose previous run still goes on is skipped,
+ * not queued, since the next day's run loads the same month again. Catch-up window of one day: after an outage only
+ * the latest missed day runs (it reloads the whole month, so the earlier missed days add nothing); older gaps are
+ * what `backfill` is for.
  */
 export async function createSchedule(client: Client, config: LakeConfig, options: ScheduleOptions): Promise<void> {
-  const [hour, minute] = parseTime(options.at);
   await client.schedule.create({
     scheduleId: options.scheduleId,
-    spec: { calendars: [{ hour, minute, comment: `daily at ${options.at} UTC` }] },
+    spec: scheduleSpec(options.cron !== undefined ? { cron: options.cron } : { at: options.at }),
     action: {
       type: 'startWorkflow',
       workflowType: 'sparkifyScheduledRun' as unknown as typeof sparkifyScheduledRun,
@@ -31,8 +38,28 @@ export async function createSchedule(client: Client, config: LakeConfig, options
       args: [options.overrides],
     },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
-    state: { note: 'created by sparkify schedule create' },
+    state: { note: 'created by sparkify schedule create', paused: options.paused === true },
   });
+}
+
+export function scheduleSpec(when: ScheduleTime): ScheduleSpec {
+  if ('cron' in when) return { cronExpressions: [when.cron] };
+  const [hour, minute] = parseTime(when.at);
+  return { calendars: [{ hour, minute, comment: `daily at ${when.at} UTC` }] };
+}
+
+export interface ScheduleChange {
+  when?: ScheduleTime;
+  paused?: boolean;
+}
+
+/** Changes when a schedule fires, and pauses or unpauses it; its action and policies stay as they are. */
+export async function updateSchedule(client: Client, scheduleId: string, change: ScheduleChange): Promise<void> {
+  const handle = client.schedule.getHandle(scheduleId);
+  const when = change.when;
+  if (when) await handle.update((previous) => ({ ...previous, spec: scheduleSpec(when) }));
+  if (change.paused === true) await handle.pause('paused by sparkify schedule update');
+  if (change.paused === false) await handle.unpause('unpaused by sparkify schedule update');
 }
 
 /**
@@ -57,7 +84,7 @@ export async function describeSchedule(client: Client, scheduleId: string): Prom
   const d = await client.schedule.getHandle(scheduleId).describe();
   return {
     scheduleId: d.scheduleId,
-    spec: d.spec.calendars?.map((c) => c.comment ?? JSON.stringify(c)),
+    spec: d.spec.calendars?.map((c) => c.comment || `cron ${calendarAsCron(c)}`),
     paused: d.state.paused,
     note: d.state.note,
     overlap: d.policies.overlap,
@@ -93,6 +120,28 @@ function timeOfDay(description: ScheduleDescription): [number, number] {
     return typeof range === 'number' ? range : ((range as { start?: number })?.start ?? 0);
   };
   return [first(calendar?.hour), first(calendar?.minute)];
+}
+
+type Calendar = NonNullable<ScheduleDescription['spec']['calendars']>[number];
+
+/** A calendar as the server keeps it (a cron expression is stored this way too), written back as cron fields. */
+export function calendarAsCron(c: Calendar): string {
+  const months = (name: string) => MONTHS.indexOf(name as (typeof MONTHS)[number]) + 1;
+  const days = (name: string) => DAYS_OF_WEEK.indexOf(name as (typeof DAYS_OF_WEEK)[number]);
+  return [
+    cronField(c.minute, 0, 59),
+    cronField(c.hour, 0, 23),
+    cronField(c.dayOfMonth, 1, 31),
+    cronField(c.month.map((r) => ({ start: months(r.start), end: months(r.end), step: r.step })), 1, 12),
+    cronField(c.dayOfWeek.map((r) => ({ start: days(r.start), end: days(r.end), step: r.step })), 0, 6),
+  ].join(' ');
+}
+
+function cronField(ranges: { start: number; end: number; step: number }[], min: number, max: number): string {
+  if (ranges.length === 0 || (ranges.length === 1 && ranges[0].start === min && ranges[0].end === max && (ranges[0].step ?? 1) === 1)) return '*';
+  return ranges
+    .map(({ start, end, step }) => `${start}${end !== undefined && end !== start ? `-${end}` : ''}${step && step !== 1 ? `/${step}` : ''}`)
+    .join(',');
 }
 
 export function monthLabels(months: Month[]): string {

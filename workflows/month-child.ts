@@ -19,12 +19,18 @@ export interface MonthOutcome {
   failure?: FailureSummary;
 }
 
+/** A month's outcome, and for a failed month the failure its child ended with, to chain as the cause of a failure. */
+export interface MonthRun {
+  outcome: MonthOutcome;
+  error?: unknown;
+}
+
 /**
  * Runs a month as a child `sparkifyEtl` with the month's own workflow id, so a month never runs twice at once: if one
  * is running already (started by the CLI, a schedule or another backfill) this one reports it instead of starting.
  * Cancellation propagates to the child and is rethrown once the child has stopped.
  */
-export async function runMonthAsChild(month: Month, overrides: { input?: string; output?: string }): Promise<MonthOutcome> {
+export async function runMonthAsChild(month: Month, overrides: { input?: string; output?: string }): Promise<MonthRun> {
   const workflowId = monthWorkflowId(month);
   const base = { month: formatMonth(month), workflowId };
   try {
@@ -36,11 +42,11 @@ export async function runMonthAsChild(month: Month, overrides: { input?: string;
       // A child whose start raced the parent's cancellation is asked to cancel too, never terminated mid-write.
       parentClosePolicy: 'REQUEST_CANCEL',
     });
-    return { ...base, status: 'completed', runId: report.runId, tables: report.tables, quarantined: report.quarantined.total };
+    return { outcome: { ...base, status: 'completed', runId: report.runId, tables: report.tables, quarantined: report.quarantined.total } };
   } catch (err) {
     if (isCancellation(err)) throw err;
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return { ...base, status: 'already-running' };
-    return { ...base, status: 'failed', error: rootMessage(err), failure: summarizeFailure(err) };
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return { outcome: { ...base, status: 'already-running' } };
+    return { outcome: { ...base, status: 'failed', error: rootMessage(err), failure: summarizeFailure(err) }, error: err };
   }
 }
 

@@ -1,5 +1,6 @@
 import { ApplicationFailure, continueAsNew, defineQuery, setHandler, workflowInfo } from '@temporalio/workflow';
 import { runMonthAsChild, type MonthOutcome } from './month-child';
+import { backfillFailure } from './run-failures';
 import { INVALID_RUN_INPUT } from '../lake/errors';
 import { formatMonth, monthIndex, monthsBetween, parseMonth, type Month } from '../lake/month';
 
@@ -7,6 +8,8 @@ export interface BackfillInput {
   from: string;
   to: string;
   parallelism?: number;
+  /** Only these months of the range ("YYYY-MM"), e.g. those that failed last time; default every month of it. */
+  months?: string[];
   input?: string;
   output?: string;
   /** Months one execution runs before continuing as new (default 24): keeps the history bounded for long ranges. */
@@ -39,20 +42,22 @@ const MONTHS_PER_EXECUTION = 24;
 
 /**
  * Airflow's `dags backfill` on Temporal: one child `sparkifyEtl` per month, at most `parallelism` at once. A failed
- * month does not stop the others; cancelling the backfill cancels the months that are running.
+ * month does not stop the others; once all have ended, a backfill with failed months fails (BackfillMonthsFailed,
+ * naming them, with the whole result as the failure's details), so its status says what happened. Cancelling the
+ * backfill cancels the months that are running.
  */
 export async function sparkifyBackfill(input: BackfillInput): Promise<BackfillResult> {
-  const { from, to, parallelism } = validate(input);
+  const { months: selected, parallelism } = validate(input);
   const done = [...(input.done ?? [])];
   const finished = new Set(done.map((o) => o.month));
-  const remaining = monthsBetween(from, to).filter((m) => !finished.has(formatMonth(m)));
+  const remaining = selected.filter((m) => !finished.has(formatMonth(m)));
   const batch = remaining.slice(0, input.monthsPerExecution ?? MONTHS_PER_EXECUTION);
   const running = new Set<string>();
   setHandler(backfillProgressQuery, () => ({
     from: input.from,
     to: input.to,
     parallelism,
-    total: monthsBetween(from, to).length,
+    total: selected.length,
     running: [...running].sort(),
     done,
   }));
@@ -62,7 +67,7 @@ export async function sparkifyBackfill(input: BackfillInput): Promise<BackfillRe
     while (next < batch.length) {
       const month = batch[next++];
       running.add(formatMonth(month));
-      const outcome = await runMonthAsChild(month, { input: input.input, output: input.output });
+      const { outcome } = await runMonthAsChild(month, { input: input.input, output: input.output });
       running.delete(formatMonth(month));
       done.push(outcome);
     }
@@ -73,7 +78,7 @@ export async function sparkifyBackfill(input: BackfillInput): Promise<BackfillRe
     await continueAsNew<typeof sparkifyBackfill>({ ...input, done });
   }
   const months = [...done].sort((a, b) => (a.month < b.month ? -1 : 1));
-  return {
+  const result: BackfillResult = {
     from: input.from,
     to: input.to,
     completed: months.filter((m) => m.status === 'completed').length,
@@ -81,9 +86,11 @@ export async function sparkifyBackfill(input: BackfillInput): Promise<BackfillRe
     alreadyRunning: months.filter((m) => m.status === 'already-running').length,
     months,
   };
+  if (result.failed > 0) throw backfillFailure(result);
+  return result;
 }
 
-function validate(input: BackfillInput): { from: Month; to: Month; parallelism: number } {
+function validate(input: BackfillInput): { months: Month[]; parallelism: number } {
   const fail = (message: string) => ApplicationFailure.nonRetryable(message, INVALID_RUN_INPUT);
   const from = parseMonth(input?.from ?? '');
   const to = parseMonth(input?.to ?? '');
@@ -91,5 +98,11 @@ function validate(input: BackfillInput): { from: Month; to: Month; parallelism: 
   if (monthIndex(to) < monthIndex(from)) throw fail(`"to" (${input.to}) is before "from" (${input.from})`);
   const parallelism = input.parallelism ?? 2;
   if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > 64) throw fail('parallelism must be a whole number from 1 to 64');
-  return { from, to, parallelism };
+  const range = monthsBetween(from, to);
+  const only = input.months;
+  if (only === undefined) return { months: range, parallelism };
+  const inRange = new Set(range.map(formatMonth));
+  const outside = Array.isArray(only) ? only.filter((m) => !inRange.has(m)) : only;
+  if (!Array.isArray(only) || outside.length > 0) throw fail(`"months" must list months of ${input.from} … ${input.to} as "YYYY-MM", got ${JSON.stringify(outside)}`);
+  return { months: range.filter((m) => only.includes(formatMonth(m))), parallelism };
 }

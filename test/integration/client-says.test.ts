@@ -1,28 +1,12 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { generateDataset } from '../../lake/generate/generate';
 import { listAll } from '../../lake/storage/object-store';
 import { MonthAlreadyRunning } from '../../client/month-conflict';
 import { runMonth, startMonthRun, waitForReport } from '../../client/run-month';
 import { NOV_2018, TempLake } from '../helpers/builders';
 import { until } from '../helpers/observe';
+import { sparkify } from '../helpers/cli';
 import { describeWithServers, startHarness, uniqueName, type TemporalHarness } from '../helpers/servers';
-
-const CLI = path.resolve(__dirname, '..', '..', 'bin', 'sparkify.js');
-
-/** The CLI as a user runs it, without blocking this process: the harness worker in it serves the run. */
-function sparkify(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describeWithServers('the client says what happened', () => {
   let h: TemporalHarness;

@@ -114,7 +114,7 @@ describeWithServers('a failed run changes nothing, on a real dev server', () => 
     await terminate();
     expect((await listAll(lake, '_staging/')).length).toBeGreaterThan(0);
     const cli = path.resolve(__dirname, '..', '..', 'bin', 'sparkify.js');
-    const printed = JSON.parse(execFileSync(process.execPath, [cli, 'gc', '--output', output, '--older-than', '0'], { encoding: 'utf8', env: process.env }));
+    const printed = JSON.parse(execFileSync(process.execPath, [cli, 'gc', '--output', output, '--older-than', '0', '--json'], { encoding: 'utf8', env: process.env }));
     expect(printed.removed).toHaveLength(1);
     expect(await listAll(lake, '_staging/')).toEqual([]);
 

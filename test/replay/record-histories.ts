@@ -1,6 +1,6 @@
 /**
  * `npm run record:histories`: records one history per workflow type and per DAG shape (a completed run, a run the
- * audit fails, a backfill, a scheduled run) into test/replay/histories/, for the replay test in `npm test` to run
+ * audit fails, a backfill, one with a failed month, a scheduled run, one whose month failed) into test/replay/histories/, for the replay test in `npm test` to run
  * against the current workflow code. Run it again when a workflow changes on purpose, and keep the old histories
  * of any workflow still running in production beside the new ones. Needs the servers infra/test-servers.sh starts.
  */
@@ -11,6 +11,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { startBackfill } from '../../client/backfill';
 import { runMonth } from '../../client/run-month';
 import { generateDataset } from '../../lake/generate/generate';
+import { monthOf } from '../../lake/month';
 import { NOV_2018, TempLake } from '../helpers/builders';
 import { startHarness, uniqueName, type TemporalHarness } from '../helpers/servers';
 
@@ -25,6 +26,10 @@ describe('record workflow histories for the replay test', () => {
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
     await generateDataset(tmp.store('input'), { songs: 60, users: 8, events: 300, from: NOV_2018, months: 2, seed: 3 });
+    // A scheduled run started by hand loads the current month.
+    await generateDataset(tmp.store('input-now'), { songs: 60, users: 8, events: 300, from: monthOf(new Date()), months: 1, seed: 3 });
+    // November alone: December's run fails at stage-events.
+    await generateDataset(tmp.store('input-november'), { songs: 60, users: 8, events: 300, from: NOV_2018, months: 1, seed: 3 });
     h = await startHarness();
   });
   afterAll(async () => {
@@ -67,13 +72,31 @@ describe('record workflow histories for the replay test', () => {
     save('sparkify-backfill', handle.workflowId);
   });
 
+  it('sparkifyBackfill with a failed month: it ends failed', async () => {
+    const range = { from: '2018-11', to: '2018-12', parallelism: 2, input: tmp.path('input-november'), output: tmp.path('lake-backfill-failed') };
+    const handle = await startBackfill(h.client, h.config, range, uniqueName('sparkify-backfill'));
+    await expect(handle.result()).rejects.toThrow();
+    save('sparkify-backfill-month-failed', handle.workflowId);
+  });
+
   it('sparkifyScheduledRun, started by hand', async () => {
     const workflowId = uniqueName('sparkify-scheduled');
     await h.client.workflow.execute('sparkifyScheduledRun', {
       taskQueue: h.config.temporal.taskQueue,
       workflowId,
-      args: [{ input, output: tmp.path('lake-scheduled') }],
+      args: [{ input: tmp.path('input-now'), output: tmp.path('lake-scheduled') }],
     });
     save('sparkify-scheduled-run', workflowId);
+  });
+
+  it('sparkifyScheduledRun whose month failed: it ends failed', async () => {
+    const workflowId = uniqueName('sparkify-scheduled');
+    const run = h.client.workflow.execute('sparkifyScheduledRun', {
+      taskQueue: h.config.temporal.taskQueue,
+      workflowId,
+      args: [{ input, output: tmp.path('lake-scheduled-failed') }],
+    });
+    await expect(run).rejects.toThrow();
+    save('sparkify-scheduled-run-failed', workflowId);
   });
 });

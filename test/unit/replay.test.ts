@@ -32,7 +32,9 @@ describe('recorded histories replay against the current workflows', () => {
   it('has a history of every workflow type, and of a run that failed', () => {
     const types = new Set(files.map((f) => JSON.parse(readFileSync(f, 'utf8')).events[0].workflowExecutionStartedEventAttributes.workflowType.name));
     expect([...types].sort()).toEqual(['sparkifyBackfill', 'sparkifyEtl', 'sparkifyScheduledRun']);
-    expect(files.map((f) => path.basename(f))).toContain('sparkify-etl-audit-failed.json');
+    for (const failed of ['sparkify-etl-audit-failed.json', 'sparkify-backfill-month-failed.json', 'sparkify-scheduled-run-failed.json']) {
+      expect(files.map((f) => path.basename(f))).toContain(failed);
+    }
   });
 
   it('replays every history', async () => {
