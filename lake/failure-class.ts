@@ -27,8 +27,22 @@ export interface FailureContext extends AttemptInfo {
  */
 export const DNS_PERMANENT_AFTER = { attempts: 3, ms: 20_000 } as const;
 
-/** S3 answers that mean wrong credentials, bucket or permissions: retrying only delays the clear error. */
-const PERMANENT_S3_ERRORS = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'NoSuchBucket', 'AccessDenied', 'InvalidBucketName']);
+/**
+ * S3 answers that mean wrong credentials, bucket or permissions: retrying only delays the clear error. A session token
+ * that is malformed, unknown (MinIO: InvalidTokenId) or expired is one too: credentials that refresh themselves (a
+ * profile's role, SSO, web identity, instance metadata) are renewed by the SDK before they expire, so only fixed keys
+ * ever meet ExpiredToken, and no retry renews those.
+ */
+const PERMANENT_S3_ERRORS = new Set([
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'NoSuchBucket',
+  'AccessDenied',
+  'InvalidBucketName',
+  'InvalidToken',
+  'InvalidTokenId',
+  'ExpiredToken',
+]);
 
 /** DNS answers that a name has no address (ENOTFOUND) or that the resolver could not say now (EAI_AGAIN). */
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN']);
