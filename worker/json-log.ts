@@ -1,0 +1,37 @@
+import { DefaultLogger, type LogEntry } from '@temporalio/worker';
+import type { LogLevel } from '../lake/config';
+
+/**
+ * Attributes never written: a task token lets whoever holds it complete or fail the activity, so it is a credential
+ * of sorts, and log pipelines are read by more people than the namespace is.
+ */
+const WITHHELD = new Set(['taskToken']);
+
+/** One log entry as one JSON line: time, level, message, then the entry's attributes (run, task, part, counts…). */
+export function formatJsonLine(entry: LogEntry): string {
+  const line: Record<string, unknown> = {
+    time: new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString(),
+    level: entry.level,
+    msg: entry.message,
+  };
+  for (const [key, value] of Object.entries(entry.meta ?? {})) {
+    if (!WITHHELD.has(key) && !(key in line)) line[key] = value;
+  }
+  return `${JSON.stringify(line, jsonSafe)}\n`;
+}
+
+/** Errors keep their type and message (JSON.stringify would give `{}`); bigints become numbers. */
+function jsonSafe(_key: string, value: unknown): unknown {
+  if (value instanceof Error) return { type: value.name, message: value.message };
+  if (typeof value === 'bigint') return Number(value);
+  return value;
+}
+
+/**
+ * The SDK's logger writing JSON lines to `write` (stdout by default). Installed as the Runtime's logger it receives
+ * the worker's own lines, the SDK core's, and every activity's context logger, which carries the activity's
+ * attributes: JSON lines need no other logging library.
+ */
+export function jsonLogger(level: LogLevel, write: (line: string) => void = (line) => process.stdout.write(line)): DefaultLogger {
+  return new DefaultLogger(level, (entry) => write(formatJsonLine(entry)));
+}
