@@ -21,9 +21,9 @@ export interface FailureContext extends AttemptInfo {
 
 /**
  * A host that does not resolve is taken as a wrong S3_ENDPOINT from the third attempt on, or once the first was
- * scheduled 20 s ago. Each attempt already carries the S3 client's own 6 tries (about 3 s of backoff), and the DAG
- * waits 2 s then 4 s between attempts, so the third attempt comes some 6–15 s after the first: well past a resolver's
- * blip, and the run still fails inside 30 s.
+ * scheduled 20 s ago. Each attempt already carries the S3 client's own tries (6 unless AWS_MAX_ATTEMPTS or the
+ * profile says otherwise; about 3 s of backoff), and the DAG waits 2 s then 4 s between attempts, so the third
+ * attempt comes some 6–15 s after the first: well past a resolver's blip, and the run still fails inside 30 s.
  */
 export const DNS_PERMANENT_AFTER = { attempts: 3, ms: 20_000 } as const;
 

@@ -20,9 +20,21 @@ export function formatJsonLine(entry: LogEntry): string {
   return `${JSON.stringify(line, jsonSafe)}\n`;
 }
 
-/** Errors keep their type and message (JSON.stringify would give `{}`); bigints become numbers. */
+/**
+ * Errors keep their class, their failure type (an ApplicationFailure's `type`, e.g. ConfigError), their message and
+ * their causes' (JSON.stringify would give `{}`); bigints become numbers. No stack: the message says what failed, and
+ * a stack is many lines of noise in a log pipeline for the rare bug it helps with.
+ */
 function jsonSafe(_key: string, value: unknown): unknown {
-  if (value instanceof Error) return { type: value.name, message: value.message };
+  if (value instanceof Error) {
+    const failureType = (value as { type?: unknown }).type;
+    return {
+      error: value.name,
+      ...(typeof failureType === 'string' ? { type: failureType } : {}),
+      message: value.message,
+      ...(value.cause !== undefined ? { cause: value.cause } : {}),
+    };
+  }
   if (typeof value === 'bigint') return Number(value);
   return value;
 }

@@ -8,7 +8,14 @@ describe('worker log lines', () => {
       level: 'WARN',
       message: 'Activity failed',
       timestampNanos: 1_764_633_600_123_000_000n,
-      meta: { taskToken: 'CiQ5YzM…', workflowId: 'sparkify-etl-2018-11', task: 'publish', part: 'single', error: new TypeError('boom'), n: 3n },
+      meta: {
+        taskToken: 'CiQ5YzM…',
+        workflowId: 'sparkify-etl-2018-11',
+        task: 'publish',
+        part: 'single',
+        error: Object.assign(new Error('No song files under s3://in/song_data/', { cause: new TypeError('boom') }), { name: 'ApplicationFailure', type: 'InputError' }),
+        n: 3n,
+      },
     });
     expect(line.endsWith('\n')).toBe(true);
     expect(line.slice(0, -1)).not.toContain('\n');
@@ -19,7 +26,7 @@ describe('worker log lines', () => {
       workflowId: 'sparkify-etl-2018-11',
       task: 'publish',
       part: 'single',
-      error: { type: 'TypeError', message: 'boom' },
+      error: { error: 'ApplicationFailure', type: 'InputError', message: 'No song files under s3://in/song_data/', cause: { error: 'TypeError', message: 'boom' } },
       n: 3,
     });
   });
