@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
@@ -63,6 +63,8 @@ const CURRENT_DETAILS_ROWS = `
   afterAll(async () => {
     await browser?.close();
     await h?.stop();
+    // A screenshot nobody asked to keep goes with the test; one asked for (the docs' picture) stays.
+    if (!process.env.SPARKIFY_UI_SCREENSHOT) rmSync(screenshotPath, { force: true });
   });
 
   it("shows the run's DAG tasks as its activities' summaries and its current details as the DAG's table", async () => {
