@@ -28,7 +28,7 @@ export interface LakeConfig {
 /** Each setting: its INI section and key, and the environment variable that overrides it. */
 const SETTINGS = {
   // Keys in the environment are the AWS SDK's to read (with AWS_SESSION_TOKEN, through its default chain): only
-  // keys written in dl.cfg become explicit credentials. `env` names them for messages only.
+  // keys written in dl.cfg become explicit credentials (FILE_ONLY below; `env` is not read for these three).
   accessKeyId: { section: 'AWS', key: 'AWS_ACCESS_KEY_ID', env: ['AWS_ACCESS_KEY_ID'] },
   secretAccessKey: { section: 'AWS', key: 'AWS_SECRET_ACCESS_KEY', env: ['AWS_SECRET_ACCESS_KEY'] },
   sessionToken: { section: 'AWS', key: 'AWS_SESSION_TOKEN', env: ['AWS_SESSION_TOKEN'] },

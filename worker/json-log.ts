@@ -2,10 +2,10 @@ import { DefaultLogger, type LogEntry } from '@temporalio/worker';
 import type { LogLevel } from '../lake/config';
 
 /**
- * Attributes never written: a task token lets whoever holds it complete or fail the activity, so it is a credential
+ * Attributes never written (as the SDK names it, and as its core does): a task token lets whoever holds it complete or fail the activity, so it is a credential
  * of sorts, and log pipelines are read by more people than the namespace is.
  */
-const WITHHELD = new Set(['taskToken']);
+const WITHHELD = new Set(['taskToken', 'task_token']);
 
 /** One log entry as one JSON line: time, level, message, then the entry's attributes (run, task, part, counts…). */
 export function formatJsonLine(entry: LogEntry): string {

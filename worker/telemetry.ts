@@ -1,4 +1,4 @@
-import { Runtime, type Logger } from '@temporalio/worker';
+import { Runtime, makeTelemetryFilterString, type Logger } from '@temporalio/worker';
 import type { TelemetrySettings } from '../lake/config';
 import { jsonLogger } from './json-log';
 
@@ -15,18 +15,22 @@ const STEP_SECONDS_BUCKETS = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 18
  */
 export function installTelemetry(settings: TelemetrySettings): Logger {
   const logger = jsonLogger(settings.logLevel);
+  // The SDK core's own lines come to the same logger (by default it prints them as coloured text on stderr), at WARN
+  // unless a finer level was asked for: at INFO, core says little an operator needs.
+  const coreLevel = settings.logLevel === 'TRACE' || settings.logLevel === 'DEBUG' ? settings.logLevel : 'WARN';
   Runtime.install({
     logger,
-    telemetryOptions: settings.metrics
-      ? {
-          metrics: {
+    telemetryOptions: {
+      logging: { forward: {}, filter: makeTelemetryFilterString({ core: coreLevel, other: 'ERROR' }) },
+      metrics: settings.metrics
+        ? {
             prometheus: {
               bindAddress: `${settings.metrics.host}:${settings.metrics.port}`,
               histogramBucketOverrides: { sparkify_step_seconds: STEP_SECONDS_BUCKETS },
             },
-          },
-        }
-      : undefined,
+          }
+        : undefined,
+    },
   });
   return logger;
 }

@@ -9,6 +9,7 @@ export interface WorkerProcess {
   output: () => string;
   /** stdout alone: the worker's log lines. */
   stdout: () => string;
+  stderr: () => string;
   exited: Promise<number | null>;
 }
 
@@ -20,16 +21,20 @@ export async function spawnWorker(taskQueue: string, env: NodeJS.ProcessEnv = {}
   });
   let output = '';
   let stdout = '';
+  let stderr = '';
   child.stdout!.on('data', (d: Buffer) => {
     output += d.toString();
     stdout += d.toString();
   });
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => {
+    output += d.toString();
+    stderr += d.toString();
+  });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const deadline = Date.now() + 60_000;
   while (!output.includes('polling task queue')) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`worker did not start:\n${output}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { child, output: () => output, stdout: () => stdout, exited };
+  return { child, output: () => output, stdout: () => stdout, stderr: () => stderr, exited };
 }

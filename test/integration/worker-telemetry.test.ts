@@ -77,6 +77,8 @@ describeWithServers('what a worker process tells operators: JSON logs and Promet
 
   it('logs only JSON lines, each line of an activity naming the run, its DAG task and part', () => {
     expect(run.report.quarantined.total).toBe(1);
+    // Nothing as text: the SDK core's lines and Node's warnings come through the same JSON logger.
+    expect(worker.stderr()).toBe('');
     for (const line of lines) expect(line).toEqual(expect.objectContaining({ time: expect.any(String), level: expect.any(String), msg: expect.any(String) }));
     const inActivities = lines.filter((l) => l.activityId !== undefined);
     expect(inActivities.length).toBeGreaterThan(20);
