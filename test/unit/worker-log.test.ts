@@ -31,6 +31,11 @@ describe('worker log lines', () => {
     });
   });
 
+  it("leave out the task token the SDK core names task_token", () => {
+    const line = formatJsonLine({ level: 'WARN', message: 'Activity not found on completion', timestampNanos: 0n, meta: { task_token: 'CiQwMWEy…', sdkComponent: 'core' } });
+    expect(JSON.parse(line)).toEqual({ time: '1970-01-01T00:00:00.000Z', level: 'WARN', msg: 'Activity not found on completion', sdkComponent: 'core' });
+  });
+
   it("name a call's task and part as the Web UI's summaries do", () => {
     expect(taskAttributes({ task: 'publish' })).toEqual({ task: 'publish', part: 'single' });
     expect(taskAttributes({ task: 'stage-events', fanOut: { phase: 'plan' } })).toEqual({ task: 'stage-events', part: 'plan' });
