@@ -7,17 +7,24 @@ import { permanentFailure } from '../lake/failure-class';
 import { isWithinRoots } from '../lake/storage/location';
 import type { TaskCall } from './contract';
 import type { ActivityDeps } from './deps';
+import { recordStepMetrics } from './pipeline-metrics';
+import { countsOf } from './step-counts';
+import { taskAttributes } from './task-attributes';
 
 /** Heartbeats go out at least this often, so a live worker is never mistaken for a dead one between progress reports. */
 const HEARTBEAT_EVERY_MS = 5_000;
 
 /**
  * The Temporal glue every activity shares: builds the engine's step context for the call, heartbeats (with the last
- * progress reported, so a retry resumes from it), stops at the next progress report once cancelled, and turns
- * permanent errors into non-retryable failures whose messages carry no secrets.
+ * progress reported, so a retry resumes from it), stops at the next progress report once cancelled, turns
+ * permanent errors into non-retryable failures whose messages carry no secrets, and logs and measures the step: a
+ * line when it starts and one with its counts when it ends (the task and part on both, from taskAttributesInterceptor),
+ * and the pipeline's metrics from its result.
  */
 export async function runStep<T>(call: TaskCall<unknown>, deps: ActivityDeps, step: (ctx: StepContext) => Promise<T>): Promise<T> {
   const activity = Context.current();
+  const started = performance.now();
+  activity.log.info('Step started', { params: call.params, resumed: activity.info.heartbeatDetails !== undefined });
   let lastDetails: unknown = activity.info.heartbeatDetails;
   const ticker = setInterval(() => activity.heartbeat(lastDetails), HEARTBEAT_EVERY_MS);
   try {
@@ -39,7 +46,11 @@ export async function runStep<T>(call: TaskCall<unknown>, deps: ActivityDeps, st
         resumeFrom: <R>() => activity.info.heartbeatDetails as R | undefined,
       },
     };
-    return await step(ctx);
+    const result = await step(ctx);
+    const seconds = (performance.now() - started) / 1000;
+    activity.log.info('Step finished', { seconds: Math.round(seconds * 1000) / 1000, counts: countsOf(result) });
+    recordStepMetrics(activity.metricMeter, taskAttributes(call), result, seconds);
+    return result;
   } catch (err) {
     throw classify(err, activity, deps);
   } finally {

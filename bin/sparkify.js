@@ -28,7 +28,8 @@ function workerHeapArgs(argv) {
     console.error('sparkify: SPARKIFY_WORKER_HEAP_MB must be a whole number of megabytes, at least 128');
     process.exit(2);
   }
-  return [`--max-old-space-size=${mb}`, ...process.execArgv];
+  // --no-warnings: the worker logs Node's warnings as JSON lines (worker/main.ts) instead of as text on stderr.
+  return [`--max-old-space-size=${mb}`, '--no-warnings', ...process.execArgv];
 }
 
 const heapArgs = workerHeapArgs(process.argv.slice(2));

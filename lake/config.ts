@@ -18,6 +18,8 @@ export interface LakeConfig {
   /** uiUrl: the Temporal Web UI, when known, for links to a run's history. */
   temporal: { address: string; namespace: string; taskQueue: string; uiUrl?: string };
   activityConcurrency: number;
+  /** What a `sparkify worker` process logs and where it serves its Prometheus metrics. */
+  telemetry: TelemetrySettings;
   /** Where the settings came from, for messages; never the values of secrets. */
   source: string;
 }
@@ -25,8 +27,11 @@ export interface LakeConfig {
 
 /** Each setting: its INI section and key, and the environment variable that overrides it. */
 const SETTINGS = {
+  // Keys in the environment are the AWS SDK's to read (with AWS_SESSION_TOKEN, through its default chain): only
+  // keys written in dl.cfg become explicit credentials (FILE_ONLY below; `env` is not read for these three).
   accessKeyId: { section: 'AWS', key: 'AWS_ACCESS_KEY_ID', env: ['AWS_ACCESS_KEY_ID'] },
   secretAccessKey: { section: 'AWS', key: 'AWS_SECRET_ACCESS_KEY', env: ['AWS_SECRET_ACCESS_KEY'] },
+  sessionToken: { section: 'AWS', key: 'AWS_SESSION_TOKEN', env: ['AWS_SESSION_TOKEN'] },
   region: { section: 'AWS', key: 'AWS_REGION', env: ['AWS_REGION', 'AWS_DEFAULT_REGION'] },
   endpoint: { section: 'AWS', key: 'S3_ENDPOINT', env: ['S3_ENDPOINT'] },
   input: { section: 'LAKE', key: 'INPUT', env: ['SPARKIFY_INPUT'] },
@@ -39,9 +44,24 @@ const SETTINGS = {
   taskQueue: { section: 'TEMPORAL', key: 'TASK_QUEUE', env: ['SPARKIFY_TASK_QUEUE'] },
   uiUrl: { section: 'TEMPORAL', key: 'UI_URL', env: ['TEMPORAL_UI_URL'] },
   activityConcurrency: { section: 'WORKER', key: 'ACTIVITY_CONCURRENCY', env: ['SPARKIFY_ACTIVITY_CONCURRENCY'] },
+  logLevel: { section: 'WORKER', key: 'LOG_LEVEL', env: ['SPARKIFY_LOG_LEVEL'] },
+  metricsPort: { section: 'WORKER', key: 'METRICS_PORT', env: ['SPARKIFY_METRICS_PORT'] },
+  metricsHost: { section: 'WORKER', key: 'METRICS_HOST', env: ['SPARKIFY_METRICS_HOST'] },
 } as const;
 
+/** Settings only dl.cfg gives; the environment's variables of the same name are left to the AWS SDK. */
+const FILE_ONLY: ReadonlySet<SettingName> = new Set(['accessKeyId', 'secretAccessKey', 'sessionToken']);
+
 type SettingName = keyof typeof SETTINGS;
+
+export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface TelemetrySettings {
+  logLevel: LogLevel;
+  /** Absent: no metrics endpoint. */
+  metrics?: { host: string; port: number };
+}
 
 export const DEFAULT_INPUT = '.sparkify/sample-input';
 export const DEFAULT_OUTPUT = '.sparkify/lake';
@@ -64,7 +84,7 @@ export function loadConfig(options: LoadOptions = {}): LakeConfig {
 
   const read = (name: SettingName): string | undefined => {
     const spec = SETTINGS[name];
-    for (const variable of spec.env) {
+    for (const variable of FILE_ONLY.has(name) ? [] : spec.env) {
       const value = env[variable];
       if (value !== undefined && value.trim() !== '') return value.trim();
     }
@@ -75,12 +95,7 @@ export function loadConfig(options: LoadOptions = {}): LakeConfig {
     return value.trim();
   };
 
-  const accessKeyId = read('accessKeyId');
-  const secretAccessKey = read('secretAccessKey');
-  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
-    const missing = accessKeyId === undefined ? 'accessKeyId' : 'secretAccessKey';
-    throw new ConfigError(`${describe(missing)} is missing: set both AWS credentials or neither`);
-  }
+  const credentials = explicitCredentials(read, env);
   const endpoint = read('endpoint');
   // No user info ('@'): credentials belong in the AWS settings, and the endpoint is printed.
   if (endpoint !== undefined && !/^https?:\/\/[^/\s@]+\/?$/.test(endpoint)) {
@@ -132,8 +147,19 @@ export function loadConfig(options: LoadOptions = {}): LakeConfig {
   // Printed in links: no user info, as for the S3 endpoint.
   if (uiUrl !== undefined && !/^https?:\/\/[^/\s@]+(\/\S*)?$/.test(uiUrl)) throw malformed('uiUrl', 'an http(s):// URL without user info');
 
+  const logLevel = (read('logLevel') ?? 'INFO').toUpperCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw malformed('logLevel', LOG_LEVELS.join(', '));
+  const metricsPortText = read('metricsPort');
+  if (metricsPortText !== undefined && (!/^\d{1,5}$/.test(metricsPortText) || Number(metricsPortText) < 1 || Number(metricsPortText) > 65535)) {
+    throw malformed('metricsPort', 'a port, 1 to 65535');
+  }
+  // Loopback unless asked: whoever can reach the port reads the metrics, so exposing them is a choice (0.0.0.0 in a container).
+  const metricsHost = read('metricsHost') ?? '127.0.0.1';
+  if (!/^[^\s:/@]+$|^\[[0-9a-f:.]+\]$/i.test(metricsHost)) throw malformed('metricsHost', 'a host name or IP address to bind');
+
   return {
-    s3: { region: read('region') ?? 'us-east-1', endpoint, accessKeyId, secretAccessKey },
+    // Region absent: the AWS SDK's own chain (the profile's region, then instance metadata) decides.
+    s3: { region: read('region'), endpoint, ...credentials },
     input,
     output,
     allowedInputs,
@@ -141,8 +167,40 @@ export function loadConfig(options: LoadOptions = {}): LakeConfig {
     stagingGcMinutes,
     temporal: { address, namespace: read('namespace') ?? 'default', taskQueue: read('taskQueue') ?? DEFAULT_TASK_QUEUE, uiUrl },
     activityConcurrency,
+    telemetry: {
+      logLevel: logLevel as LogLevel,
+      metrics: metricsPortText === undefined ? undefined : { host: metricsHost, port: Number(metricsPortText) },
+    },
     source: existsSync(file) ? file : 'defaults and environment',
   };
+}
+
+/**
+ * Keys from dl.cfg, both or neither (a session token optional beside them), unless the environment has keys of its
+ * own: then those win, as every other setting's variable wins over the file, and the SDK reads them with their
+ * session token. A lone key in the environment is refused here rather than skipped silently by the SDK's chain.
+ */
+function explicitCredentials(
+  read: (name: SettingName) => string | undefined,
+  env: NodeJS.ProcessEnv,
+): Pick<S3Settings, 'accessKeyId' | 'secretAccessKey' | 'sessionToken'> {
+  const inEnv = (name: string) => (env[name] ?? '').trim() !== '';
+  if (inEnv('AWS_ACCESS_KEY_ID') !== inEnv('AWS_SECRET_ACCESS_KEY')) {
+    const missing = inEnv('AWS_ACCESS_KEY_ID') ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID';
+    throw new ConfigError(`$${missing} is missing from the environment: set both AWS credentials there or neither`);
+  }
+  const accessKeyId = read('accessKeyId');
+  const secretAccessKey = read('secretAccessKey');
+  const sessionToken = read('sessionToken');
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
+    const missing = accessKeyId === undefined ? 'accessKeyId' : 'secretAccessKey';
+    throw new ConfigError(`${describeInFile(missing)} is missing: set both AWS credentials or neither`);
+  }
+  if (sessionToken !== undefined && accessKeyId === undefined) {
+    throw new ConfigError(`${describeInFile('sessionToken')} is set without AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`);
+  }
+  if (accessKeyId === undefined || inEnv('AWS_ACCESS_KEY_ID')) return {};
+  return { accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) };
 }
 
 function readIni(file: string): Record<string, unknown> {
@@ -155,7 +213,12 @@ function readIni(file: string): Record<string, unknown> {
 
 function describe(name: SettingName): string {
   const spec = SETTINGS[name];
-  return `[${spec.section}] ${spec.key} (or $${spec.env[0]})`;
+  return FILE_ONLY.has(name) ? describeInFile(name) : `[${spec.section}] ${spec.key} (or $${spec.env[0]})`;
+}
+
+function describeInFile(name: SettingName): string {
+  const spec = SETTINGS[name];
+  return `[${spec.section}] ${spec.key} in dl.cfg`;
 }
 
 function malformed(name: SettingName, expected: string): ConfigError {
@@ -172,12 +235,13 @@ export function redactConfig(config: LakeConfig): Record<string, unknown> {
     allowedOutputs: config.allowedOutputs,
     stagingGcMinutes: config.stagingGcMinutes,
     s3: {
-      region: config.s3.region,
+      region: config.s3.region ?? '(AWS default chain)',
       endpoint: config.s3.endpoint === undefined ? '(AWS default)' : withoutUserInfo(config.s3.endpoint),
-      credentials: config.s3.accessKeyId ? 'set' : '(default provider chain)',
+      credentials: config.s3.accessKeyId ? 'set in dl.cfg' : '(AWS default chain)',
     },
     temporal: config.temporal,
     activityConcurrency: config.activityConcurrency,
+    telemetry: config.telemetry,
   };
 }
 

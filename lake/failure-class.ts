@@ -21,14 +21,28 @@ export interface FailureContext extends AttemptInfo {
 
 /**
  * A host that does not resolve is taken as a wrong S3_ENDPOINT from the third attempt on, or once the first was
- * scheduled 20 s ago. Each attempt already carries the S3 client's own 6 tries (about 3 s of backoff), and the DAG
- * waits 2 s then 4 s between attempts, so the third attempt comes some 6–15 s after the first: well past a resolver's
- * blip, and the run still fails inside 30 s.
+ * scheduled 20 s ago. Each attempt already carries the S3 client's own tries (6 unless AWS_MAX_ATTEMPTS or the
+ * profile says otherwise; about 3 s of backoff), and the DAG waits 2 s then 4 s between attempts, so the third
+ * attempt comes some 6–15 s after the first: well past a resolver's blip, and the run still fails inside 30 s.
  */
 export const DNS_PERMANENT_AFTER = { attempts: 3, ms: 20_000 } as const;
 
-/** S3 answers that mean wrong credentials, bucket or permissions: retrying only delays the clear error. */
-const PERMANENT_S3_ERRORS = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'NoSuchBucket', 'AccessDenied', 'InvalidBucketName']);
+/**
+ * S3 answers that mean wrong credentials, bucket or permissions: retrying only delays the clear error. A session token
+ * that is malformed, unknown (MinIO: InvalidTokenId) or expired is one too: credentials that refresh themselves (a
+ * profile's role, SSO, web identity, instance metadata) are renewed by the SDK before they expire, so only fixed keys
+ * ever meet ExpiredToken, and no retry renews those.
+ */
+const PERMANENT_S3_ERRORS = new Set([
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'NoSuchBucket',
+  'AccessDenied',
+  'InvalidBucketName',
+  'InvalidToken',
+  'InvalidTokenId',
+  'ExpiredToken',
+]);
 
 /** DNS answers that a name has no address (ENOTFOUND) or that the resolver could not say now (EAI_AGAIN). */
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN']);

@@ -1,5 +1,6 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { taskAttributesInterceptor } from '../activities/task-attributes';
 import type { SparkifyActivities } from '../activities/contract';
 import type { LakeConfig } from '../lake/config';
 
@@ -20,6 +21,8 @@ export async function createSparkifyWorker({ config, connection, shutdownGraceTi
     taskQueue: config.temporal.taskQueue,
     workflowsPath: require.resolve('../workflows'),
     activities,
+    // Every log line and metric of an activity carries its DAG task (and the line its part).
+    interceptors: { activity: [taskAttributesInterceptor] },
     maxConcurrentActivityTaskExecutions: config.activityConcurrency,
     shutdownGraceTime: shutdownGraceTime as `${number}m`,
   });

@@ -1,19 +1,27 @@
 import { NativeConnection } from '@temporalio/worker';
 import { loadConfig, redactConfig, type LakeConfig } from '../lake/config';
 import { createSparkifyWorker } from './create-worker';
+import { installTelemetry } from './telemetry';
 
 /**
  * Runs a worker until SIGINT or SIGTERM. The SDK's runtime catches those signals and drains: it stops polling, lets
- * running activities finish within the grace time, then resolves `run()`.
+ * running activities finish within the grace time, then resolves `run()`. Everything it logs is a JSON line on stdout.
  */
 export async function runWorker(config: LakeConfig = loadConfig()): Promise<void> {
-  console.log(`sparkify worker: ${JSON.stringify(redactConfig(config))}`);
+  const log = installTelemetry(config.telemetry);
+  // Node's warnings (a deprecation, the AWS SDK's notice about Node versions) as log lines too; bin/sparkify.js starts
+  // the worker with --no-warnings so they are not also printed as text.
+  process.on('warning', (warning) => log.warn(warning.message, { warning: warning.name }));
+  log.info('sparkify worker starting', { config: redactConfig(config) });
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   try {
     const worker = await createSparkifyWorker({ config, connection });
-    console.log(`sparkify worker polling task queue ${config.temporal.taskQueue} on ${config.temporal.address}`);
+    const { metrics } = config.telemetry;
+    log.info(`sparkify worker polling task queue ${config.temporal.taskQueue} on ${config.temporal.address}`, {
+      metrics: metrics ? `http://${metrics.host}:${metrics.port}/metrics` : 'off',
+    });
     await worker.run();
-    console.log('sparkify worker drained and stopped');
+    log.info('sparkify worker drained and stopped');
   } finally {
     await connection.close();
   }

@@ -15,14 +15,19 @@ import {
   S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { NODE_REGION_CONFIG_FILE_OPTIONS, NODE_REGION_CONFIG_OPTIONS, loadConfig } from '@smithy/core/config';
+import { NODE_MAX_ATTEMPT_CONFIG_OPTIONS } from '@smithy/core/retry';
 import { mapLimit } from '../concurrency';
 import { listAll, type ObjectInfo, type ObjectStore } from './object-store';
 
 export interface S3Settings {
-  region: string;
+  /** Absent: the AWS SDK's region chain (AWS_REGION, the profile's region, instance metadata), else us-east-1. */
+  region?: string;
   endpoint?: string;
+  /** Explicit keys (from dl.cfg); absent: the AWS SDK's default credential chain. */
   accessKeyId?: string;
   secretAccessKey?: string;
+  sessionToken?: string;
   /** Sockets per worker process; many small GETs in parallel need more than Node's default. */
   maxSockets?: number;
 }
@@ -31,17 +36,37 @@ export interface S3Settings {
 const MULTIPART_THRESHOLD = 16 * 1024 * 1024;
 const PART_SIZE = 8 * 1024 * 1024;
 
+/** Tries per request when neither AWS_MAX_ATTEMPTS nor the profile's max_attempts says (the SDK's own default is 3). */
+const DEFAULT_MAX_ATTEMPTS = 6;
+/** The region when no setting, profile or instance names one: S3 answers for every region there. */
+const FALLBACK_REGION = 'us-east-1';
+
+/**
+ * The SDK's own region chain, as a client without a region uses it, except that finding nothing means us-east-1
+ * rather than a "Region is missing" error on the first request: a MinIO endpoint needs some region to sign with.
+ */
+function regionFromChain(): () => Promise<string> {
+  const chainDefault = NODE_REGION_CONFIG_OPTIONS.default as () => Promise<string>;
+  return loadConfig({ ...NODE_REGION_CONFIG_OPTIONS, default: () => chainDefault().catch(() => FALLBACK_REGION) }, NODE_REGION_CONFIG_FILE_OPTIONS);
+}
+
+/**
+ * A client that behaves as AWS users expect: explicit credentials only when dl.cfg gives keys, otherwise the SDK's
+ * default chain (environment with AWS_SESSION_TOKEN, AWS_PROFILE, SSO, web identity, container and instance
+ * metadata); the region from the settings or that chain; AWS_MAX_ATTEMPTS and AWS_RETRY_MODE (or the profile's
+ * max_attempts and retry_mode) as the SDK reads them, 6 attempts when nothing says.
+ */
 export function createS3Client(settings: S3Settings): S3Client {
   const maxSockets = settings.maxSockets ?? 128;
   return new S3Client({
-    region: settings.region,
+    region: settings.region ?? regionFromChain(),
     endpoint: settings.endpoint,
     // MinIO and Ceph serve buckets under the path, not as virtual hosts.
     forcePathStyle: settings.endpoint !== undefined,
-    maxAttempts: 6,
+    maxAttempts: loadConfig({ ...NODE_MAX_ATTEMPT_CONFIG_OPTIONS, default: DEFAULT_MAX_ATTEMPTS }),
     credentials:
       settings.accessKeyId && settings.secretAccessKey
-        ? { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey }
+        ? { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey, sessionToken: settings.sessionToken }
         : undefined,
     requestHandler: {
       httpAgent: new http.Agent({ keepAlive: true, maxSockets }),

@@ -1,5 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { generateDataset } from '../../lake/generate/generate';
 import { listAll, type ObjectStore } from '../../lake/storage/object-store';
@@ -7,32 +5,7 @@ import type { RunReport } from '../../lake/steps/publish';
 import { runMonth, startMonth } from '../../client/run-month';
 import { snapshotLake, type LakeSnapshot } from '../helpers/lake-snapshot';
 import { createBucket, describeWithServers, startHarness, uniqueName, type TemporalHarness } from '../helpers/servers';
-
-const BIN = path.resolve(__dirname, '..', '..', 'bin', 'sparkify.js');
-
-interface WorkerProcess {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-/** `npx sparkify worker` as its own process, on the test's task queue; resolves once it polls. */
-async function spawnWorker(taskQueue: string): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [BIN, 'worker'], {
-    env: { ...process.env, SPARKIFY_TASK_QUEUE: taskQueue, SPARKIFY_ACTIVITY_CONCURRENCY: '4' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const deadline = Date.now() + 60_000;
-  while (!output.includes('polling task queue')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`worker did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { child, output: () => output, exited };
-}
+import { spawnWorker, type WorkerProcess } from '../helpers/worker-process';
 
 /** Waits until the run has activities started on a worker; returns their ids. */
 async function waitForRunningActivities(h: TemporalHarness, workflowId: string): Promise<string[]> {

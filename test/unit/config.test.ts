@@ -37,7 +37,7 @@ describe('loadConfig', () => {
   it('uses defaults without dl.cfg or environment', () => {
     const config = load();
     expect(config).toEqual({
-      s3: { region: 'us-east-1', endpoint: undefined, accessKeyId: undefined, secretAccessKey: undefined },
+      s3: { region: undefined, endpoint: undefined },
       input: path.join(dir, DEFAULT_INPUT),
       output: path.join(dir, DEFAULT_OUTPUT),
       allowedInputs: [path.join(dir, DEFAULT_INPUT)],
@@ -45,6 +45,7 @@ describe('loadConfig', () => {
       stagingGcMinutes: 60,
       temporal: { address: '127.0.0.1:7233', namespace: 'default', taskQueue: DEFAULT_TASK_QUEUE },
       activityConcurrency: 8,
+      telemetry: { logLevel: 'INFO', metrics: undefined },
       source: 'defaults and environment',
     });
   });
@@ -66,6 +67,9 @@ describe('loadConfig', () => {
         'TASK_QUEUE = lake',
         '[WORKER]',
         'ACTIVITY_CONCURRENCY = 32',
+        'LOG_LEVEL = debug',
+        'METRICS_PORT = 9464',
+        'METRICS_HOST = 0.0.0.0',
       ].join('\n'),
     );
     expect(load()).toEqual({
@@ -77,6 +81,7 @@ describe('loadConfig', () => {
       stagingGcMinutes: 60,
       temporal: { address: 'temporal.internal:7233', namespace: 'sparkify', taskQueue: 'lake' },
       activityConcurrency: 32,
+      telemetry: { logLevel: 'DEBUG', metrics: { host: '0.0.0.0', port: 9464 } },
       source: file,
     });
   });
@@ -84,7 +89,7 @@ describe('loadConfig', () => {
   it('reads the shipped dl.cfg.example, inline comments and empty values included', () => {
     writeCfg(readFileSync(path.resolve(__dirname, '..', '..', 'dl.cfg.example'), 'utf8'));
     const config = load();
-    expect(config.s3).toEqual({ region: 'us-west-2', endpoint: undefined, accessKeyId: undefined, secretAccessKey: undefined });
+    expect(config.s3).toEqual({ region: 'us-west-2', endpoint: undefined });
     expect(config.input).toBe('s3://udacity-dend/');
     expect(config.output).toBe('s3://my-sparkify-lake/');
     expect(config.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'sparkify-etl' });
@@ -130,14 +135,29 @@ describe('loadConfig', () => {
   });
 
   describe('AWS credentials', () => {
-    it('accepts both from the environment, trimmed', () => {
-      const config = load({ AWS_ACCESS_KEY_ID: ` ${KEY_ID} `, AWS_SECRET_ACCESS_KEY: `${SECRET}\n` });
-      expect(config.s3).toMatchObject({ accessKeyId: KEY_ID, secretAccessKey: SECRET });
+    it('leaves keys in the environment to the AWS SDK, which reads them with their session token', () => {
+      writeCfg(`[AWS]\nAWS_ACCESS_KEY_ID = file-key\nAWS_SECRET_ACCESS_KEY = file-secret\n`);
+      const config = load({ AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET, AWS_SESSION_TOKEN: 'token' });
+      // Neither the file's keys (the environment wins) nor the environment's (the SDK's default chain reads those).
+      expect(config.s3).toEqual({ region: undefined, endpoint: undefined });
     });
 
-    it('accepts one from the file and the other from the environment', () => {
-      writeCfg(`[AWS]\nAWS_ACCESS_KEY_ID = ${KEY_ID}\n`);
-      expect(load({ AWS_SECRET_ACCESS_KEY: SECRET }).s3).toMatchObject({ accessKeyId: KEY_ID, secretAccessKey: SECRET });
+    it('takes keys and an optional session token from dl.cfg as explicit credentials, trimmed', () => {
+      writeCfg(`[AWS]\nAWS_ACCESS_KEY_ID = ${KEY_ID} \nAWS_SECRET_ACCESS_KEY = ${SECRET}\n`);
+      expect(load().s3).toEqual({ region: undefined, endpoint: undefined, accessKeyId: KEY_ID, secretAccessKey: SECRET });
+      writeCfg(`[AWS]\nAWS_ACCESS_KEY_ID = ${KEY_ID}\nAWS_SECRET_ACCESS_KEY = ${SECRET}\nAWS_SESSION_TOKEN = tok\n`);
+      expect(load().s3).toMatchObject({ accessKeyId: KEY_ID, secretAccessKey: SECRET, sessionToken: 'tok' });
+    });
+
+    it('refuses a session token in dl.cfg without keys', () => {
+      writeCfg(`[AWS]\nAWS_SESSION_TOKEN = tok\n`);
+      const err = configError(() => load());
+      expect(err.message).toContain('[AWS] AWS_SESSION_TOKEN in dl.cfg');
+      expect(err.message).not.toContain('tok\n');
+    });
+
+    it('leaves the region to the SDK chain when nothing sets it', () => {
+      expect(load().s3.region).toBeUndefined();
     });
 
     it('rejects only the key id, naming the missing secret setting', () => {
@@ -189,6 +209,8 @@ describe('loadConfig', () => {
       ['0', '-1', '1025', '2.5', 'eight', 'NaN', 'Infinity', '0x10', '1e1', '2.0', '+8', '0b101', '1_0', '99999999999999999999'],
       ['1', '1024', ' 16 ', '08'],
     ],
+    ['METRICS_PORT', 'SPARKIFY_METRICS_PORT', ['0', '65536', 'http', '9464x', '-1', '127.0.0.1:9464'], ['9464', '1', '65535']],
+    ['LOG_LEVEL', 'SPARKIFY_LOG_LEVEL', ['verbose', 'INFO,WARN', 'fatal'], ['info', 'WARN', 'trace']],
     [
       'ADDRESS',
       'TEMPORAL_ADDRESS',
@@ -210,7 +232,7 @@ describe('loadConfig', () => {
     });
 
     it.each(bad)(`rejects %p in dl.cfg too`, (value) => {
-      const section = { S3_ENDPOINT: 'AWS', ACTIVITY_CONCURRENCY: 'WORKER', ADDRESS: 'TEMPORAL', INPUT: 'LAKE' }[setting];
+      const section = { S3_ENDPOINT: 'AWS', ACTIVITY_CONCURRENCY: 'WORKER', METRICS_PORT: 'WORKER', LOG_LEVEL: 'WORKER', ADDRESS: 'TEMPORAL', INPUT: 'LAKE' }[setting];
       writeCfg(`[AWS]\nAWS_ACCESS_KEY_ID = ${KEY_ID}\nAWS_SECRET_ACCESS_KEY = ${SECRET}\n[${section}]\n${setting} = "${value}"\n`);
       const err = configError(() => load());
       expect(err.message).toContain(setting);
@@ -248,26 +270,28 @@ describe('allowed input and output roots', () => {
 
 describe('redactConfig', () => {
   it('shows whether credentials are set, never their values', () => {
-    const config = load({ AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET, S3_ENDPOINT: 'http://minio:9000' });
+    writeCfg(`[AWS]\nAWS_ACCESS_KEY_ID = ${KEY_ID}\nAWS_SECRET_ACCESS_KEY = ${SECRET}\n`);
+    const config = load({ S3_ENDPOINT: 'http://minio:9000', AWS_REGION: 'us-east-1' });
     const printed = redactConfig(config);
     const text = JSON.stringify(printed);
     expect(text).not.toContain(SECRET);
     expect(text).not.toContain(KEY_ID);
     expect(printed).toEqual({
-      source: 'defaults and environment',
+      source: config.source,
       input: config.input,
       output: config.output,
       allowedInputs: config.allowedInputs,
       allowedOutputs: config.allowedOutputs,
       stagingGcMinutes: 60,
-      s3: { region: 'us-east-1', endpoint: 'http://minio:9000', credentials: 'set' },
+      s3: { region: 'us-east-1', endpoint: 'http://minio:9000', credentials: 'set in dl.cfg' },
       temporal: config.temporal,
       activityConcurrency: 8,
+      telemetry: { logLevel: 'INFO' },
     });
   });
 
   it('says when the default provider chain is used', () => {
-    expect(redactConfig(load()).s3).toEqual({ region: 'us-east-1', endpoint: '(AWS default)', credentials: '(default provider chain)' });
+    expect(redactConfig(load()).s3).toEqual({ region: '(AWS default chain)', endpoint: '(AWS default)', credentials: '(AWS default chain)' });
   });
 
   // Regression: S3_ENDPOINT accepted userinfo (http://user:password@host:port) and redactConfig printed the endpoint

@@ -96,6 +96,10 @@ describe('permanentFailure', () => {
     expect(permanentFailure(named('AccessDenied'), first)?.message).toBe('Object storage refused the request (AccessDenied): check the bucket and credentials');
   });
 
+  it.each(['InvalidToken', 'InvalidTokenId', 'ExpiredToken'])('takes a refused session token (%s) for a ConfigError at once', (name) => {
+    expect(permanentFailure(named(name), first)?.message).toBe(`Object storage refused the request (${name}): check the bucket and credentials`);
+  });
+
   it('declares StorageError permanent, so the DAG does not retry it', () => {
     expect(PERMANENT_ERROR_TYPES).toContain('StorageError');
     expect(SPARKIFY_DAG.tasks['stage-songs'].options?.retry?.nonRetryableErrorTypes).toContain('StorageError');
