@@ -46,13 +46,15 @@ export interface AuditResult {
  */
 export async function audit(ctx: StepContext, set: TableSet): Promise<AuditResult> {
   const written = await readJsonUnder<WrittenSummary>(ctx, ctx.staging.writtenPrefix(set));
-  return judge(ctx, set, written, [await readBack(ctx, written)]);
+  // The month's songplays file is read once, for its keys and for the reference checks.
+  const read: FilesRead = new Map();
+  return judge(ctx, set, written, [await readBack(ctx, written, read)], read);
 }
 
 /** As a fan-out: part i reads back write part i's files, on any worker. */
 export async function auditPart(ctx: StepContext, set: TableSet, part: number): Promise<{ filesRead: number; rowsRead: number }> {
   const summary = await readJson<WrittenSummary>(ctx, ctx.staging.written(set, part));
-  const findings = await readBack(ctx, [summary]);
+  const findings = await readBack(ctx, [summary], new Map());
   await ctx.output.put(ctx.staging.auditPart(set, part), JSON.stringify(findings, bigints));
   return { filesRead: findings.filesRead, rowsRead: findings.rowsRead };
 }
@@ -62,8 +64,14 @@ export async function finishAudit(ctx: StepContext, set: TableSet): Promise<Audi
   const written = await readJsonUnder<WrittenSummary>(ctx, ctx.staging.writtenPrefix(set));
   const findings = await readJsonUnder<Findings>(ctx, ctx.staging.auditPartPrefix(set));
   if (findings.length !== written.length) throw new Error(`audit has ${findings.length} of ${written.length} parts read back`);
-  return judge(ctx, set, written, findings);
+  return judge(ctx, set, written, findings, new Map());
 }
+
+/** Columns of staged files already read in this call, by staged key. */
+type FilesRead = Map<string, { rows: number; values: Map<string, unknown[]> }>;
+
+/** What the reference checks read of songplays besides its key: read with the key, in the same pass. */
+const REFERENCE_COLUMNS: Partial<Record<TableName, string[]>> = { songplays: ['start_time', 'user_id'] };
 
 /** What reading back staged files found, per table: row counts that differ and every key value. */
 interface Findings {
@@ -72,7 +80,7 @@ interface Findings {
   tables: { table: string; column: string; counts: unknown[]; keys: unknown[] }[];
 }
 
-async function readBack(ctx: StepContext, written: WrittenSummary[]): Promise<Findings> {
+async function readBack(ctx: StepContext, written: WrittenSummary[], read: FilesRead): Promise<Findings> {
   const findings: Findings = { filesRead: 0, rowsRead: 0, tables: [] };
   const tables = new Set(written.map((w) => w.table));
   for (const table of (Object.keys(KEY_COLUMN) as (keyof typeof KEY_COLUMN)[]).filter((t) => tables.has(t))) {
@@ -80,7 +88,9 @@ async function readBack(ctx: StepContext, written: WrittenSummary[]): Promise<Fi
     const files = written.filter((w) => w.table === table).flatMap((w) => w.files.filter((f): f is Required<WrittenFile> => f.staged !== undefined));
     const found = { table, column, counts: [] as unknown[], keys: [] as unknown[] };
     await mapLimit(files, ctx.ioConcurrency, async (file) => {
-      const { rows, values } = await readColumns(await ctx.output.get(file.staged), [column]);
+      const extra = REFERENCE_COLUMNS[table];
+      const { rows, values } = await readColumns(await ctx.output.get(file.staged), [column, ...(extra ?? [])]);
+      if (extra) read.set(file.staged, { rows, values });
       findings.filesRead++;
       findings.rowsRead += rows;
       if (rows !== file.rows) found.counts.push({ file: file.key, rowsReported: file.rows, rowsRead: rows });
@@ -91,7 +101,7 @@ async function readBack(ctx: StepContext, written: WrittenSummary[]): Promise<Fi
   return findings;
 }
 
-async function judge(ctx: StepContext, set: TableSet, written: WrittenSummary[], findings: Findings[]): Promise<AuditResult> {
+async function judge(ctx: StepContext, set: TableSet, written: WrittenSummary[], findings: Findings[], read: FilesRead): Promise<AuditResult> {
   const failed: AuditCheck[] = [];
   const result: AuditResult = { checks: 0, filesRead: 0, rowsRead: 0 };
   const check = (name: string, table: string, bad: unknown[]) => {
@@ -117,9 +127,9 @@ async function judge(ctx: StepContext, set: TableSet, written: WrittenSummary[],
     check('user_id is not null', 'users', users.filter((u) => u === null || u === undefined || u === ''));
     check('user_id is unique', 'users', duplicates(users).map((user_id) => ({ user_id })));
   } else {
-    const playsFile = await monthFile(ctx, written, 'songplays');
+    const plays = await monthColumns(ctx, written, 'songplays', ['songplay_id', 'start_time', 'user_id'], read);
     // A month without a single play has no songplays to check against time and users.
-    if (playsFile) await checkReferences(ctx, written, playsFile, users, check);
+    if (plays) await checkReferences(ctx, written, plays, users, check);
   }
 
   if (failed.length > 0) throw new AuditFailed(describeFailures(failed));
@@ -130,13 +140,13 @@ async function judge(ctx: StepContext, set: TableSet, written: WrittenSummary[],
 async function checkReferences(
   ctx: StepContext,
   written: WrittenSummary[],
-  playsFile: Buffer,
+  plays: { rows: number; values: Map<string, unknown[]> },
   users: string[],
   check: (name: string, table: string, bad: unknown[]) => void,
 ): Promise<void> {
-  const plays = await readColumns(playsFile, ['songplay_id', 'start_time', 'user_id']);
-  const timeFile = await monthFile(ctx, written, 'time');
-  const times = new Set(timeFile ? (await readColumns(timeFile, ['start_time'])).values.get('start_time') : []);
+  const time = await monthColumns(ctx, written, 'time', ['start_time'], new Map());
+  // A month's start times are a million or more: a sorted array and a binary search, not a Set of boxed numbers.
+  const times = sortedNumbers(time?.values.get('start_time') ?? []);
   const known = new Set(users);
   const [ids, starts, userIds] = ['songplay_id', 'start_time', 'user_id'].map((c) => plays.values.get(c)!);
   const orphan = (pred: (i: number) => boolean) => {
@@ -144,18 +154,50 @@ async function checkReferences(
     for (let i = 0; i < plays.rows; i++) if (pred(i)) out.push({ songplay_id: String(ids[i]), start_time: starts[i], user_id: userIds[i] });
     return out;
   };
-  check("every songplay's start_time is in time", 'songplays', orphan((i) => !times.has(starts[i])));
+  check("every songplay's start_time is in time", 'songplays', orphan((i) => !containsSorted(times, starts[i])));
   check("every songplay's user is in users", 'songplays', orphan((i) => !known.has(userIds[i] as string)));
 }
 
-/** The month's partition of a fact table as it will be after publish: staged if it changed, else the published one. */
-async function monthFile(ctx: StepContext, written: WrittenSummary[], table: 'songplays' | 'time'): Promise<Buffer | undefined> {
+/** Columns of the month's partition of a fact table as it will be after publish: staged if it changed, else the published one. */
+async function monthColumns(
+  ctx: StepContext,
+  written: WrittenSummary[],
+  table: 'songplays' | 'time',
+  columns: string[],
+  read: FilesRead,
+): Promise<{ rows: number; values: Map<string, unknown[]> } | undefined> {
   const key = dataFileKey(table, monthPartition(ctx.month));
   const file = written.filter((w) => w.table === table).flatMap((w) => w.files).find((f) => f.key === key);
-  return file && ctx.output.get(file.staged ?? file.key);
+  if (!file) return undefined;
+  const at = file.staged ?? file.key;
+  return read.get(at) ?? readColumns(await ctx.output.get(at), columns);
 }
 
+/** Numbers (timestamps) ascending; anything else (a null) sorts as NaN and is never found. */
+function sortedNumbers(values: unknown[]): Float64Array {
+  return Float64Array.from(values, (v) => (typeof v === 'number' ? v : NaN)).sort();
+}
+
+function containsSorted(sorted: Float64Array, value: unknown): boolean {
+  if (typeof value !== 'number') return false;
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] === value) return true;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
+/**
+ * The values that occur more than once. Keys of a month's facts are millions of int64s or timestamps: those are
+ * sorted as typed arrays and scanned, many times faster than a Set of their string forms; other keys use a Set.
+ */
 function duplicates(values: unknown[]): unknown[] {
+  if (values.length > 0 && values.every((v) => typeof v === 'bigint')) return repeatedInSorted(BigInt64Array.from(values as bigint[]).sort(), String);
+  if (values.length > 0 && values.every((v) => typeof v === 'number' && !Number.isNaN(v))) return repeatedInSorted(Float64Array.from(values as number[]).sort(), Number);
   const seen = new Set<unknown>();
   const repeated = new Set<unknown>();
   for (const v of values) {
@@ -164,6 +206,14 @@ function duplicates(values: unknown[]): unknown[] {
     else seen.add(key);
   }
   return [...repeated];
+}
+
+function repeatedInSorted<T extends bigint | number>(sorted: ArrayLike<T>, show: (v: T) => unknown): unknown[] {
+  const out: unknown[] = [];
+  for (let i = 1; i < sorted.length; i++) {
+    if (sorted[i] === sorted[i - 1] && (i === 1 || sorted[i - 1] !== sorted[i - 2])) out.push(show(sorted[i]));
+  }
+  return out;
 }
 
 function describeFailures(failed: AuditCheck[]): string {

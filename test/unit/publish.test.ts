@@ -8,7 +8,8 @@ import { readJsonUnder } from '../../lake/steps/staged-reader';
 import type { WrittenSummary } from '../../lake/steps/write-partitions';
 import { listAll } from '../../lake/storage/object-store';
 import { TABLES, TABLE_NAMES } from '../../lake/tables/catalog';
-import { NOV_2018, songRecord, stepContext, TempLake } from '../helpers/builders';
+import { NOV_2018, songplayRow, songRecord, stepContext, TempLake } from '../helpers/builders';
+import { readColumns } from '../../lake/parquet/read-columns';
 import { contentHashes } from '../helpers/observe';
 import { runStepsInProcess, stageAndWrite } from '../helpers/run-steps';
 
@@ -74,6 +75,29 @@ describe('write, audit, publish', () => {
     await discardStaging(ctx);
 
     expect(await contentHashes(lake)).toEqual(before);
+  });
+
+  it("a facts audit names repeated songplay_ids and start_times, and songplays whose start_time or user is unknown", async () => {
+    const lake = tmp.store('poisoned-facts');
+    const ctx = stepContext(input, lake, { workflowId: 'wf', runId: 'facts' });
+    await stageAndWrite(ctx);
+    await expect(audit(ctx, 'facts')).resolves.toMatchObject({ filesRead: 2 });
+    const written = await readJsonUnder<WrittenSummary>(ctx, ctx.staging.writtenPrefix('facts'));
+    const staged = (table: string) => written.find((w) => w.table === table)!.files.find((f) => f.staged)!.staged!;
+    const time = await readColumns(await lake.get(staged('time')), ['start_time']);
+    const [t0, t1] = time.values.get('start_time') as number[];
+    const play = (id: bigint, start: number, user: string) => ({ ...songplayRow(1), songplay_id: String(id), start_time: start, user_id: user });
+    const known = (await readColumns(await lake.get(staged('songplays')), ['user_id'])).values.get('user_id')![0] as string;
+    const plays = [play(2n ** 62n + 1n, t0, known), play(2n ** 62n + 1n, t1, known), play(7n, t0 + 1, known), play(8n, t1, 'nobody')];
+    await lake.put(staged('songplays'), await encodeParquet(TABLES.songplays, plays));
+    await lake.put(staged('time'), await encodeParquet(TABLES.time, [t0, t0, t1].map((start_time) => ({ start_time, hour: 0, day: 1, week: 44, weekday: 5 }))));
+
+    const message = await audit(ctx, 'facts').then(() => '', (err: Error) => err.message);
+    expect(message).toContain(`songplays: songplay_id is unique failed for 1 row(s), e.g. [{"songplay_id":"${2n ** 62n + 1n}"}]`);
+    expect(message).toContain(`time: start_time is unique failed for 1 row(s), e.g. [{"start_time":${t0}}]`);
+    expect(message).toContain(`songplays: every songplay's start_time is in time failed for 1 row(s), e.g. [{"songplay_id":"7","start_time":${t0 + 1},"user_id":"${known}"}]`);
+    expect(message).toContain(`songplays: every songplay's user is in users failed for 1 row(s), e.g. [{"songplay_id":"8","start_time":${t1},"user_id":"nobody"}]`);
+    await discardStaging(ctx);
   });
 
   it('removes only what the lake published and no longer produces, never files it did not write', async () => {
