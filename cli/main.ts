@@ -2,7 +2,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { withTemporalClient } from '../client/connect';
-import { DEFAULT_INPUT, loadConfig, type LakeConfig } from '../lake/config';
+import { DEFAULT_INPUT, type LakeConfig } from '../lake/config';
+import { loadSettings } from '../client/temporal-connection';
 import { ConfigError } from '../lake/errors';
 import { generateDataset } from '../lake/generate/generate';
 import { StoreFactory } from '../lake/storage/location';
@@ -116,7 +117,7 @@ function parse(args: string[], options: Record<string, { type: 'string' | 'boole
 }
 
 function configFrom(values: Values): LakeConfig {
-  return loadConfig({ file: values.config as string | undefined });
+  return loadSettings({ file: values.config as string | undefined });
 }
 
 function intOption(values: Values, name: string, fallback?: number): number {

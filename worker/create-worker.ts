@@ -18,6 +18,8 @@ export async function createSparkifyWorker({ config, connection, shutdownGraceTi
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
+    // Which host ran each activity, in the history; the SDK's pid@hostname when unset.
+    ...(config.workerIdentity === undefined ? {} : { identity: config.workerIdentity }),
     workflowsPath: require.resolve('../workflows'),
     activities,
     maxConcurrentActivityTaskExecutions: config.activityConcurrency,
