@@ -71,7 +71,8 @@ ip_of() {
   esac
 }
 host_dir() { printf '%s/hosts/%s' "$DIR" "$1"; }
-veth_of() { printf '%s-%s' "$NAME" "$1"; }   # the bridge's end; spk-services is 12 characters
+# The bridge's end of a host's link: a link name is at most 15 characters, so services is s and nodeN is nN.
+veth_of() { [[ "$1" == services ]] && printf '%s-s' "$NAME" || printf '%s-n%s' "$NAME" "${1#node}"; }
 
 # ------------------------------------------------------------ processes ---
 # Every process is started with setsid in its host's namespace; its group id
@@ -181,6 +182,10 @@ start_postgres() {
   install -m 600 -o postgres "${DIR}/secrets/postgres" "$d/pwfile"
   chown -R postgres: "$d"
   chmod 700 "$d/data"
+  # The postgres user must reach its folder: the folders above it may be root's 0700 (a mktemp -d); these are ours.
+  chmod 755 "$DIR" "${DIR}/hosts" "$(host_dir services)"
+  setpriv --reuid postgres --regid postgres --init-groups test -w "$d" \
+    || die "the postgres user cannot reach ${d}: a folder above ${DIR} is closed to it (set SPARKIFY_CLUSTER_DIR elsewhere)"
   setpriv --reuid postgres --regid postgres --init-groups "${PG_BIN}/initdb" -D "$d/data" -U temporal --pwfile="$d/pwfile" \
     --auth-local=peer --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >"${DIR}/logs/initdb.log" 2>&1 \
     || { tail -n 20 "${DIR}/logs/initdb.log" >&2; die "initdb failed"; }
@@ -515,7 +520,8 @@ cmd_down() {
   done
   # A namespace's end of each veth goes with it, and takes the bridge's end along; the bridge is ours to remove.
   for name in "$BRIDGE" $(for h in "${HOSTS[@]}"; do veth_of "$h"; printf ' '; done); do
-    ! ip link show "$name" >/dev/null 2>&1 || ip link del "$name"
+    # A veth may vanish between the look and the delete, as its namespace goes.
+    ! ip link show "$name" >/dev/null 2>&1 || ip link del "$name" 2>/dev/null || true
   done
   [[ ! -d "$DIR" ]] || rm -rf -- "$DIR"
   log "down: processes, namespaces, links and ${DIR} removed"

@@ -69,6 +69,16 @@ const HOSTS = ['node1', 'node2', 'node3'];
     expect(JSON.parse(listed.stdout)).toEqual([expect.objectContaining({ execution: expect.objectContaining({ workflowId: 'sparkify-etl-2018-11' }) })]);
   });
 
+  it("the Web UI shows the run: its server reaches the frontend with the services host's certificate", async () => {
+    const ui = cluster.shellEnv().TEMPORAL_UI_URL;
+    expect(ui).toMatch(/^http:\/\/10\.213\./);
+    const page = await fetch(`${ui}/`);
+    expect(page.status).toBe(200);
+    const listed = await fetch(`${ui}/api/v1/namespaces/default/workflows?query=${encodeURIComponent("WorkflowType = 'sparkifyEtl'")}`);
+    expect(listed.status).toBe(200);
+    expect(await listed.text()).toContain('sparkify-etl-2018-11');
+  });
+
   it('refuses a client without a certificate, and one without TLS', async () => {
     const ca = readFileSync(config.temporal.tls?.serverCa && 'path' in config.temporal.tls.serverCa ? config.temporal.tls.serverCa.path : '');
     const attempts = [
