@@ -20,6 +20,8 @@
 #   exec HOST CMD  runs CMD inside HOST's namespace, in its folder, with its
 #                  environment (a node's is its worker's)
 #   load DIR       copies DIR (song_data/, log_data/) into s3://sparkify-input/
+#   certs DIR      makes a CA and the same certificates in DIR, for the compose
+#                  stack (infra/docker-compose.yml), without starting anything
 #
 # Settings (environment):
 #   SPARKIFY_CLUSTER_DIR     state, certificates, secrets, logs (default <repo>/.cluster)
@@ -152,8 +154,8 @@ net_up() {
 
 # ---------------------------------------------------------- certificates ---
 
-make_certs() {
-  local c="${DIR}/certs" name
+make_certs() { # make_certs [DIR]: default the cluster's certs folder
+  local c="${1:-${DIR}/certs}" name
   mkdir -p "$c"
   openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 -subj "/CN=Sparkify cluster CA" \
     -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
@@ -164,8 +166,10 @@ make_certs() {
     openssl x509 -req -in "$c/$1.csr" -CA "$c/ca.pem" -CAkey "$c/ca.key" -CAcreateserial -days 30 -extfile "$c/$1.ext" -out "$c/$1.pem" 2>/dev/null
     rm -f -- "$c/$1.csr" "$c/$1.ext"
   }
-  leaf frontend "extendedKeyUsage=serverAuth
-subjectAltName=DNS:${FRONTEND_NAME},IP:${SERVICES_IP}"
+  # clientAuth too, and the name `temporal`: the compose stack's server uses this one certificate between its own
+  # services as well (internode TLS, where each side shows it).
+  leaf frontend "extendedKeyUsage=serverAuth,clientAuth
+subjectAltName=DNS:${FRONTEND_NAME},DNS:temporal,IP:${SERVICES_IP}"
   # One client certificate per host, and one for this machine (`env`).
   for name in "${HOSTS[@]}" local; do leaf "$name" "extendedKeyUsage=clientAuth"; done
   chmod 600 "$c"/*.key
@@ -575,6 +579,18 @@ cmd_exec() {
     bash -c 'set -a; . "$1"; set +a; shift; exec "$@"' _ "${DIR}/state/${host}.env" "$@"
 }
 
+cmd_certs() { # the same CA and certificates into DIR, for the compose stack (infra/README.md)
+  [[ $# -eq 1 ]] || die "usage: certs DIR"
+  [[ ! -e "$1/ca.pem" ]] || die "$1 holds certificates already"
+  mkdir -p "$1"
+  make_certs "$1"
+  rm -f -- "$1/ca.key" "$1/ca.srl"   # nothing more is signed with it
+  # The containers run as users other than root and must read their keys through the bind mount: keep the folder
+  # on a machine of your own, out of git (infra/certs/ is ignored).
+  chmod 644 "$1"/*.key
+  chmod 755 "$1"
+}
+
 cmd_load() {
   [[ $# -eq 1 && -d "$1" ]] || die "usage: load DIR (a folder with song_data/ and log_data/)"
   MC="$(bash "${SCRIPT_DIR}/tools/ensure-tool.sh" mc)"
@@ -592,5 +608,6 @@ case "$command" in
   env) cmd_env ;;
   exec) cmd_exec "$@" ;;
   load) cmd_load "$@" ;;
+  certs) cmd_certs "$@" ;;
   *) sed -n '2,30p' "$0" >&2; exit 2 ;;
 esac
