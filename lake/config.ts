@@ -19,6 +19,8 @@ export interface LakeConfig {
   activityConcurrency: number;
   /** The worker's identity in Temporal (who ran an activity); the SDK's `pid@hostname` when unset. */
   workerIdentity?: string;
+  /** The worker deployment version the worker declares (Temporal worker versioning); unversioned when unset. */
+  deployment?: WorkerDeployment;
   /** Where the settings came from, for messages; never the values of secrets. */
   source: string;
 }
@@ -47,6 +49,17 @@ export interface TemporalTls {
   clientCert?: PemSource;
   clientKey?: PemSource;
   serverName?: string;
+}
+
+/**
+ * A worker of a deployment version polls for the runs of that version only. PINNED: a run stays on the build it
+ * started on until it closes, so workers of the old build drain while new runs go to the new one (no replay across
+ * builds). AUTO_UPGRADE: open runs move to the current version at their next workflow task (replay must pass).
+ */
+export interface WorkerDeployment {
+  name: string;
+  buildId: string;
+  defaultBehavior: 'PINNED' | 'AUTO_UPGRADE';
 }
 
 /** A PEM file or PEM text, and the setting it came from, so a read error can name the setting and not the content. */
@@ -96,6 +109,9 @@ const SETTINGS = {
   configFile: { section: 'TEMPORAL', key: 'CONFIG_FILE', env: ['TEMPORAL_CONFIG_FILE'] },
   activityConcurrency: { section: 'WORKER', key: 'ACTIVITY_CONCURRENCY', env: ['SPARKIFY_ACTIVITY_CONCURRENCY'] },
   workerIdentity: { section: 'WORKER', key: 'IDENTITY', env: ['SPARKIFY_WORKER_IDENTITY'] },
+  deploymentName: { section: 'WORKER', key: 'DEPLOYMENT_NAME', env: ['SPARKIFY_DEPLOYMENT_NAME'] },
+  buildId: { section: 'WORKER', key: 'BUILD_ID', env: ['SPARKIFY_BUILD_ID'] },
+  versioningBehavior: { section: 'WORKER', key: 'VERSIONING_BEHAVIOR', env: ['SPARKIFY_VERSIONING_BEHAVIOR'] },
 } as const;
 
 type SettingName = keyof typeof SETTINGS;
@@ -202,11 +218,27 @@ export function loadConfig(options: LoadOptions = {}): LakeConfig {
     temporal: { ...temporal, taskQueue: read('taskQueue') ?? DEFAULT_TASK_QUEUE, uiUrl },
     activityConcurrency,
     workerIdentity: read('workerIdentity'),
+    ...readDeployment(read),
     source: existsSync(file) ? file : 'defaults and environment',
   };
 }
 
 type Read = (name: SettingName) => string | undefined;
+
+function readDeployment(read: Read): { deployment?: WorkerDeployment } {
+  const name = read('deploymentName');
+  const buildId = read('buildId');
+  const behavior = (read('versioningBehavior') ?? 'PINNED').toUpperCase();
+  if (name === undefined && buildId === undefined) return {};
+  if (name === undefined || buildId === undefined) {
+    throw new ConfigError(`${describe(name === undefined ? 'deploymentName' : 'buildId')} is missing: a deployment version is a deployment name and a build id`);
+  }
+  // Temporal joins them as name.buildId in its canonical form; a '.' in the name would make that ambiguous.
+  if (!/^[A-Za-z0-9_-]{1,100}$/.test(name)) throw malformed('deploymentName', 'letters, digits, - and _ (at most 100)');
+  if (!/^[A-Za-z0-9_.-]{1,100}$/.test(buildId)) throw malformed('buildId', 'letters, digits, ., - and _ (at most 100)');
+  if (behavior !== 'PINNED' && behavior !== 'AUTO_UPGRADE') throw malformed('versioningBehavior', 'PINNED or AUTO_UPGRADE');
+  return { deployment: { name, buildId, defaultBehavior: behavior } };
+}
 
 /**
  * Temporal's settings, each from the environment, else dl.cfg, else the client configuration profile, else the
@@ -295,6 +327,7 @@ export function redactConfig(config: LakeConfig): Record<string, unknown> {
     temporal: redactTemporal(config.temporal),
     activityConcurrency: config.activityConcurrency,
     ...(config.workerIdentity === undefined ? {} : { workerIdentity: config.workerIdentity }),
+    ...(config.deployment === undefined ? {} : { deployment: config.deployment }),
   };
 }
 
