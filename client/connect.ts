@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import type { LakeConfig } from '../lake/config';
 import { reconnecting, type ReconnectOptions } from './reconnect';
-import { temporalConnectionOptions, type TemporalConnectionOptions } from './temporal-connection';
+import { diagnoseConnectFailure, temporalConnectionOptions, type TemporalConnectionOptions } from './temporal-connection';
 
 /**
  * A client of the configured Temporal server for the length of `use`; the connection is closed however it ends. With
@@ -26,6 +26,9 @@ async function connect(options: TemporalConnectionOptions): Promise<Connection> 
     return connection;
   } catch (err) {
     await connection.close().catch(() => undefined);
+    // A refused handshake looks like an outage to the gRPC client: told apart here, it fails at once, named.
+    // Only "never connected": a server that answered at all (UNAVAILABLE while it starts) is waited for as before.
+    if (/Failed to connect before the deadline/.test((err as Error).message)) throw (await diagnoseConnectFailure(options)) ?? err;
     throw err;
   }
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import type { TLSConfig } from '@temporalio/client';
 import { loadClientConfigProfile, type ClientConfigTLS, type ConfigDataSource } from '@temporalio/envconfig';
@@ -109,4 +110,32 @@ function readable(file: string, setting: string): Buffer {
     // The OS's code only (ENOENT, EACCES): its message is no more than that and the path, which we print ourselves.
     throw new ConfigError(`${setting}: cannot read ${path.resolve(file)} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
+}
+
+/**
+ * Why a connection that failed "before the deadline" failed, when the cause is the settings and not an outage: the
+ * gRPC client says the same for a server that is down and for a TLS handshake the server refused (no client
+ * certificate, another CA, another server name, TLS on one side only). A frontend whose port accepts TCP is up, so
+ * the fault is in what we sent: a ConfigError naming the settings to check, instead of minutes of waiting for an
+ * outage to end. undefined when the port does not answer (an outage, or a wrong address: the caller waits).
+ */
+export async function diagnoseConnectFailure(options: TemporalConnectionOptions, timeoutMs = 3000): Promise<ConfigError | undefined> {
+  const match = /^(.*):(\d+)$/.exec(options.address);
+  if (!match) return undefined;
+  const listening = await new Promise<boolean>((resolve) => {
+    const socket = net.connect({ host: match[1], port: Number(match[2]), timeout: timeoutMs });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
+  });
+  if (!listening) return undefined;
+  const tls = options.tls === undefined || options.tls === false ? 'TLS is off' : `TLS is on${options.tls.clientCertPair ? ' with a client certificate' : ', without a client certificate'}`;
+  return new ConfigError(
+    `Temporal at ${options.address} accepts connections but refuses ours (${tls}): check [TEMPORAL] TLS, TLS_CA, TLS_CERT, TLS_KEY ` +
+      `and TLS_SERVER_NAME (or $TEMPORAL_TLS, $TEMPORAL_TLS_CA, $TEMPORAL_TLS_CERT, $TEMPORAL_TLS_KEY, $TEMPORAL_TLS_SERVER_NAME) against what the server asks for`,
+  );
 }

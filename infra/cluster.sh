@@ -22,6 +22,10 @@
 #   load DIR       copies DIR (song_data/, log_data/) into s3://sparkify-input/
 #   certs DIR      makes a CA and the same certificates in DIR, for the compose
 #                  stack (infra/docker-compose.yml), without starting anything
+#   stop NAME [--kill] | start NAME | restart NAME [--kill]
+#                  one process: postgres, temporal, ui, minio, worker-node1..3
+#                  (stop: SIGTERM, a worker drains; --kill: SIGKILL)
+#   link HOST down|up  pulls or plugs back HOST's network link
 #
 # Settings (environment):
 #   SPARKIFY_CLUSTER_DIR     state, certificates, secrets, logs (default <repo>/.cluster)
@@ -87,18 +91,20 @@ start_proc() { # start_proc HOST NAME ENVFILE CMD... : runs CMD in HOST's namesp
   logfile="${DIR}/logs/${name}.log"
   # env -i: a host gets only the variables its env file names (plus PATH), not this shell's secrets.
   (cd "$dir" && exec ip netns exec "$(ns_of "$host")" setsid env -i PATH="$PATH" HOME="$dir" TMPDIR="$dir/tmp" \
-    bash -c 'set -a; . "$1"; set +a; shift; exec "$@"' _ "$envfile" "$@" </dev/null >"$logfile" 2>&1) &
+    bash -c 'set -a; . "$1"; set +a; shift; exec "$@"' _ "$envfile" "$@" </dev/null >>"$logfile" 2>&1) &
   printf '%s\n' "$!" >"${DIR}/state/pids/${name}"
 }
 
 group_alive() { [[ -n "$1" ]] && kill -0 -- "-$1" 2>/dev/null; }
 
 stop_proc() { # stop_proc NAME [SECONDS]: TERM its group, KILL it after SECONDS (default 15)
-  local file="${DIR}/state/pids/$1" pgid i
+  local file="${DIR}/state/pids/$1" pgid i signal=TERM
   [[ -f "$file" ]] || return 0
   pgid="$(<"$file")"
+  # PostgreSQL's SIGTERM waits for every client to leave, and Temporal never leaves: SIGINT is its fast shutdown.
+  [[ "$1" != postgres ]] || signal=INT
   if group_alive "$pgid"; then
-    kill -TERM -- "-$pgid" 2>/dev/null || true
+    kill "-$signal" -- "-$pgid" 2>/dev/null || true
     for ((i = 0; i < ${2:-15} * 10; i++)); do group_alive "$pgid" || break; sleep 0.1; done
     if group_alive "$pgid"; then
       log "$1 (process group $pgid) did not stop on SIGTERM; sending SIGKILL"
@@ -196,6 +202,11 @@ start_postgres() {
   rm -f -- "$d/pwfile"
   printf 'host all temporal %s.0/24 scram-sha-256\n' "$SUBNET" >>"$d/data/pg_hba.conf"
   : >"${DIR}/state/postgres.env"
+  run_postgres
+}
+
+run_postgres() {
+  local d; d="$(host_dir services)/postgres"
   start_proc services postgres "${DIR}/state/postgres.env" setpriv --reuid postgres --regid postgres --init-groups \
     "${PG_BIN}/postgres" -D "$d/data" -c "listen_addresses=${SERVICES_IP}" -c "port=${PG_PORT}" -c "unix_socket_directories=$d/run" \
     -c synchronous_commit=off -c max_connections=200
@@ -317,6 +328,12 @@ frontend.workerVersioningWorkflowAPIs:
 EOF
 }
 
+run_temporal() {
+  local d; d="$(host_dir services)/temporal"
+  start_proc services temporal "${DIR}/state/temporal.env" "$TEMPORAL_SERVER" --root "$d" --config config --env development --allow-no-auth start
+  wait_for "Temporal frontend on ${SERVICES_IP}:${TEMPORAL_PORT} (mutual TLS)" temporal temporal_cli operator cluster health
+}
+
 # The Temporal CLI as this machine's operator, through the bridge (mutual TLS with the `local` certificate).
 temporal_cli() {
   local c="${DIR}/certs"
@@ -326,10 +343,8 @@ temporal_cli() {
 
 start_temporal() {
   write_temporal_config
-  local d; d="$(host_dir services)/temporal"
   : >"${DIR}/state/temporal.env"
-  start_proc services temporal "${DIR}/state/temporal.env" "$TEMPORAL_SERVER" --root "$d" --config config --env development --allow-no-auth start
-  wait_for "Temporal frontend on ${SERVICES_IP}:${TEMPORAL_PORT} (mutual TLS)" temporal temporal_cli operator cluster health
+  run_temporal
   local i
   for ((i = 0; i < 60; i++)); do
     temporal_cli operator namespace describe --namespace default >/dev/null 2>&1 && break
@@ -368,11 +383,22 @@ tls:
   enableHostVerification: true
 EOF
   : >"${DIR}/state/ui.env"
+  run_ui
+}
+
+run_ui() {
+  local d; d="$(host_dir services)/ui"
   start_proc services ui "${DIR}/state/ui.env" "$UI_SERVER" --root "$d" --config config --env development start
   wait_for "Web UI on http://${SERVICES_IP}:${UI_PORT}" ui curl -sf -o /dev/null --max-time 3 "http://${SERVICES_IP}:${UI_PORT}/"
 }
 
 # ----------------------------------------------------------------- MinIO ---
+
+run_minio() {
+  local d; d="$(host_dir services)/minio"
+  start_proc services minio "${DIR}/state/minio.env" "$MINIO" server --address "${SERVICES_IP}:${MINIO_PORT}" --quiet "$d/data"
+  wait_for "MinIO on http://${SERVICES_IP}:${MINIO_PORT}" minio curl -sf -o /dev/null --max-time 3 "http://${SERVICES_IP}:${MINIO_PORT}/minio/health/live"
+}
 
 # mc against the services' MinIO as root; the credentials go in MC_HOST_root (the environment), not on the command line.
 mc_root() {
@@ -389,8 +415,7 @@ start_minio() {
   secret >"${DIR}/secrets/minio-worker-password"
   (umask 077 && printf 'MINIO_ROOT_USER=%s\nMINIO_ROOT_PASSWORD=%s\nMINIO_BROWSER=off\n' \
     "$(<"${DIR}/secrets/minio-root-user")" "$(<"${DIR}/secrets/minio-root-password")" >"${DIR}/state/minio.env")
-  start_proc services minio "${DIR}/state/minio.env" "$MINIO" server --address "${SERVICES_IP}:${MINIO_PORT}" --quiet "$d/data"
-  wait_for "MinIO on http://${SERVICES_IP}:${MINIO_PORT}" minio curl -sf -o /dev/null --max-time 3 "http://${SERVICES_IP}:${MINIO_PORT}/minio/health/live"
+  run_minio
 
   mc_root mb --ignore-existing "root/${INPUT_BUCKET}" "root/${LAKE_BUCKET}" "root/${OTHER_BUCKET}" >/dev/null
   printf 'not for the workers\n' | mc_root pipe "root/${OTHER_BUCKET}/private.txt" >/dev/null
@@ -591,6 +616,52 @@ cmd_certs() { # the same CA and certificates into DIR, for the compose stack (in
   chmod 755 "$1"
 }
 
+# The processes `stop`, `start` and `restart` know, and what starts each again from the state `up` left.
+PROCS=(postgres temporal ui minio worker-node1 worker-node2 worker-node3)
+proc_known() { local p; for p in "${PROCS[@]}"; do [[ "$p" == "$1" ]] && return 0; done; die "unknown process '$1' (${PROCS[*]})"; }
+
+cmd_stop() { # stop NAME [--kill]: SIGTERM (a worker drains its activities first), or SIGKILL at once
+  need_root
+  [[ $# -ge 1 ]] || die "usage: stop NAME [--kill]"
+  proc_known "$1"
+  [[ -f "${DIR}/state/pids/$1" ]] || die "$1 is not running"
+  if [[ "${2:-}" == --kill ]]; then
+    local pgid; pgid="$(<"${DIR}/state/pids/$1")"
+    kill -KILL -- "-$pgid" 2>/dev/null || true
+    while group_alive "$pgid"; do sleep 0.1; done
+    rm -f -- "${DIR}/state/pids/$1"
+    log "$1 killed (SIGKILL to process group $pgid)"
+  else
+    stop_proc "$1" 150
+    log "$1 stopped"
+  fi
+}
+
+cmd_start() { # start NAME: starts a stopped process again, as `up` started it
+  need_root
+  [[ $# -eq 1 ]] || die "usage: start NAME"
+  proc_known "$1"
+  [[ -d "${DIR}/state" ]] || die "no cluster in ${DIR} (bash infra/cluster.sh up)"
+  if [[ -f "${DIR}/state/pids/$1" ]] && group_alive "$(<"${DIR}/state/pids/$1")"; then die "$1 is running"; fi
+  find_tools
+  case "$1" in
+    postgres) run_postgres ;;
+    temporal) run_temporal ;;
+    ui) [[ -n "$UI_SERVER" ]] || die "no Web UI in this cluster"; run_ui ;;
+    minio) run_minio ;;
+    worker-node*) start_proc "${1#worker-}" "$1" "${DIR}/state/${1#worker-}.env" node "${REPO_ROOT}/bin/sparkify.js" worker ;;
+  esac
+  log "$1 started"
+}
+
+cmd_link() { # link HOST up|down: the host's network link, as a cable pulled and plugged back
+  need_root
+  [[ $# -eq 2 && ( "$2" == up || "$2" == down ) ]] || die "usage: link HOST up|down"
+  ip_of "$1" >/dev/null
+  ip -n "$(ns_of "$1")" link set eth0 "$2"
+  log "$1: link $2"
+}
+
 cmd_load() {
   [[ $# -eq 1 && -d "$1" ]] || die "usage: load DIR (a folder with song_data/ and log_data/)"
   MC="$(bash "${SCRIPT_DIR}/tools/ensure-tool.sh" mc)"
@@ -609,5 +680,9 @@ case "$command" in
   exec) cmd_exec "$@" ;;
   load) cmd_load "$@" ;;
   certs) cmd_certs "$@" ;;
+  stop) cmd_stop "$@" ;;
+  start) cmd_start "$@" ;;
+  restart) cmd_stop "$@" && cmd_start "$1" ;;
+  link) cmd_link "$@" ;;
   *) sed -n '2,30p' "$0" >&2; exit 2 ;;
 esac

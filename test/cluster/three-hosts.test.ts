@@ -104,6 +104,16 @@ const HOSTS = ['node1', 'node2', 'node3'];
     }
   });
 
+  it('sparkify run without the client certificate stops at once, naming the settings to check', () => {
+    const { TEMPORAL_TLS_CERT: _cert, TEMPORAL_TLS_KEY: _key, ...withoutCert } = cluster.shellEnv();
+    const started = Date.now();
+    const run = spawnSync('node', [path.join(REPO_ROOT, 'bin', 'sparkify.js'), 'run', '--year', '2018', '--month', '11'], { cwd: cluster.dir, env: withoutCert, encoding: 'utf8', timeout: 120_000 });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`Temporal at ${config.temporal.address} accepts connections but refuses ours (TLS is on, without a client certificate)`);
+    expect(run.stderr).toContain('TLS_CERT');
+    expect(Date.now() - started).toBeLessThan(60_000);
+  });
+
   it("the workers' MinIO user reaches the input and lake buckets and no other", async () => {
     await expect(s3.send(new ListObjectsV2Command({ Bucket: 'sparkify-lake', MaxKeys: 1 }))).resolves.toBeDefined();
     const denied = { name: 'AccessDenied' };
