@@ -84,13 +84,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const log = options.log ?? ((line: string) => console.error(`[chaos] ${line}`));
   const cluster = new ChaosCluster();
   log(`cluster up in ${cluster.dir}`);
-  cluster.run('up');
   try {
+    // Inside the try: a failed up leaves its folder, which down removes (and only what that folder recorded).
+    cluster.run('up');
     const config = cluster.settings();
     const stores = new StoreFactory(config.s3);
     // The short version keeps npm test's time in bounds: a month of 60,000 events still spreads over every worker.
     const scale = options.short ? { ...SCALES.small, songs: 2_000, users: 200, events: 60_000 } : SCALES[options.scale];
-    log(`generating the ${options.scale} data set into s3://sparkify-input/`);
+    log(`generating the ${options.short ? 'short run\'s' : options.scale} data set (${scale.songs} songs, ${scale.events} events) into s3://sparkify-input/`);
     await generateDataset(stores.open('s3://sparkify-input/'), { ...scale, from: MONTH, months: 1 });
 
     const linkDownMs = options.short ? 10_000 : 60_000;
@@ -168,7 +169,7 @@ async function timedRun(client: Client, config: LakeConfig, output: string, work
 export function formatChaos(result: ChaosResult): string {
   const rows = result.faults.map((f) => `| ${f.fault} | ${f.duringRun ? f.atS.toFixed(0) : 'after the run'} | ${f.lastedS.toFixed(1)} | ${f.retries} |`);
   return [
-    '| fault | at (s) | lasted (s) | activity retries after it |',
+    '| fault | at (s) | lasted (s) | activity retries started before the next fault |',
     '| --- | --- | --- | --- |',
     ...rows,
     '',

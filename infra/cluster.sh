@@ -76,6 +76,9 @@ ip_of() {
     *) die "unknown host '$1' (hosts: ${HOSTS[*]})" ;;
   esac
 }
+# iproute2 keeps a named namespace as a file here (no `ip netns list | grep -q`: under pipefail, grep closing the
+# pipe early can fail the test).
+ns_exists() { [[ -e "/run/netns/$1" ]]; }
 host_dir() { printf '%s/hosts/%s' "$DIR" "$1"; }
 # The bridge's end of a host's link: a link name is at most 15 characters, so services is s and nodeN is nN.
 veth_of() { [[ "$1" == services ]] && printf '%s-s' "$NAME" || printf '%s-n%s' "$NAME" "${1#node}"; }
@@ -498,7 +501,7 @@ cmd_up() {
   [[ ! -e "${DIR}/state" ]] || die "${DIR} holds a cluster already (bash infra/cluster.sh down removes it)"
   local host
   for host in "${HOSTS[@]}"; do
-    ! ip netns list | grep -qw -- "$(ns_of "$host")" || die "namespace $(ns_of "$host") exists: another cluster named ${NAME}? (SPARKIFY_CLUSTER_NAME)"
+    ! ns_exists "$(ns_of "$host")" || die "namespace $(ns_of "$host") exists: another cluster named ${NAME}? (SPARKIFY_CLUSTER_NAME)"
   done
   ! ip link show "$BRIDGE" >/dev/null 2>&1 || die "link ${BRIDGE} exists: another cluster named ${NAME}? (SPARKIFY_CLUSTER_NAME)"
   [[ -x "${PG_BIN}/postgres" ]] || die "PostgreSQL 15 is not at ${PG_BIN} (apt-get install postgresql-15, or set PG_BIN)"
@@ -540,18 +543,24 @@ cmd_down() {
     for name in worker-node1 worker-node2 worker-node3 ui temporal minio postgres; do stop_proc "$name" 30; done
     for file in "${DIR}/state/pids"/*; do [[ -e "$file" ]] && stop_proc "$(basename -- "$file")"; done
   fi
-  for host in "${HOSTS[@]}"; do
-    local ns; ns="$(ns_of "$host")"
-    ip netns list | grep -qw -- "$ns" || continue
-    # Whatever `exec` left running in the namespace: processes of ours, by their ids.
-    for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
-    ip netns del "$ns"
-  done
+  # Only what this cluster's folder recorded: a namespace or link of the same name made by another folder's
+  # cluster is not ours to remove.
+  local ns
+  if [[ -f "${DIR}/state/netns" ]]; then
+    while read -r ns; do
+      ns_exists "$ns" || continue
+      # Whatever `exec` left running in the namespace: processes of ours, by their ids.
+      for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
+      ip netns del "$ns"
+    done <"${DIR}/state/netns"
+  fi
   # A namespace's end of each veth goes with it, and takes the bridge's end along; the bridge is ours to remove.
-  for name in "$BRIDGE" $(for h in "${HOSTS[@]}"; do veth_of "$h"; printf ' '; done); do
-    # A veth may vanish between the look and the delete, as its namespace goes.
-    ! ip link show "$name" >/dev/null 2>&1 || ip link del "$name" 2>/dev/null || true
-  done
+  if [[ -f "${DIR}/state/links" ]]; then
+    while read -r name; do
+      # A veth may vanish between the look and the delete, as its namespace goes.
+      ! ip link show "$name" >/dev/null 2>&1 || ip link del "$name" 2>/dev/null || true
+    done <"${DIR}/state/links"
+  fi
   [[ ! -d "$DIR" ]] || rm -rf -- "$DIR"
   log "down: processes, namespaces, links and ${DIR} removed"
 }
@@ -566,7 +575,7 @@ cmd_status() {
   done
   for host in "${HOSTS[@]}"; do
     ns="$(ns_of "$host")"
-    if ip netns list | grep -qw -- "$ns"; then printf '%-14s namespace %s, %s\n' "$host" "$ns" "$(ip_of "$host")"; else printf '%-14s namespace %s MISSING\n' "$host" "$ns"; rc=1; fi
+    if ns_exists "$ns"; then printf '%-14s namespace %s, %s\n' "$host" "$ns" "$(ip_of "$host")"; else printf '%-14s namespace %s MISSING\n' "$host" "$ns"; rc=1; fi
   done
   return "$rc"
 }
