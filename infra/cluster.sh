@@ -110,7 +110,7 @@ stop_proc() { # stop_proc NAME [SECONDS]: TERM its group, KILL it after SECONDS 
     kill "-$signal" -- "-$pgid" 2>/dev/null || true
     for ((i = 0; i < ${2:-15} * 10; i++)); do group_alive "$pgid" || break; sleep 0.1; done
     if group_alive "$pgid"; then
-      log "$1 (process group $pgid) did not stop on SIGTERM; sending SIGKILL"
+      log "$1 (process group $pgid) did not stop on SIG${signal}; sending SIGKILL"
       kill -KILL -- "-$pgid" 2>/dev/null || true
       for ((i = 0; i < 50; i++)); do group_alive "$pgid" || break; sleep 0.1; done
     fi
