@@ -35,8 +35,9 @@
 #   SPARKIFY_CLUSTER_TIMEOUT seconds to wait for each server (default 120)
 #
 # Secrets (PostgreSQL's password, MinIO's root and worker keys, private keys)
-# are made at `up`, kept in files readable by root only, and never passed on a
-# command line, so `ps` shows none of them. `env` prints the workers' MinIO key
+# are made at `up`, kept in files readable by root only, and passed on no
+# command line but one (`mc admin user add` takes the workers' MinIO key for a
+# moment), so `ps` shows none of the others. `env` prints the workers' MinIO key
 # (not root's): that is what it is for.
 set -euo pipefail
 
@@ -95,7 +96,11 @@ start_proc() { # start_proc HOST NAME ENVFILE CMD... : runs CMD in HOST's namesp
   # env -i: a host gets only the variables its env file names (plus PATH), not this shell's secrets.
   (cd "$dir" && exec ip netns exec "$(ns_of "$host")" setsid env -i PATH="$PATH" HOME="$dir" TMPDIR="$dir/tmp" \
     bash -c 'set -a; . "$1"; set +a; shift; exec "$@"' _ "$envfile" "$@" </dev/null >>"$logfile" 2>&1) &
-  printf '%s\n' "$!" >"${DIR}/state/pids/${name}"
+  local pid=$!
+  printf '%s\n' "$pid" >"${DIR}/state/pids/${name}"
+  # setsid runs in the child a moment after the fork (later still on a busy machine): until then the group does not
+  # exist and the process would look dead to group_alive. Wait for the group, or for the child to die first.
+  while ! group_alive "$pid" && kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
 }
 
 group_alive() { [[ -n "$1" ]] && kill -0 -- "-$1" 2>/dev/null; }
@@ -679,7 +684,8 @@ cmd_load() {
   log "loaded $(find -L "$1" -type f | wc -l) files from $1 into s3://${INPUT_BUCKET}/"
 }
 
-[[ $# -ge 1 ]] || { sed -n '2,30p' "$0" >&2; exit 2; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2; exit 2; }
+[[ $# -ge 1 ]] || usage
 command="$1"; shift
 case "$command" in
   up) cmd_up ;;
@@ -693,5 +699,5 @@ case "$command" in
   start) cmd_start "$@" ;;
   restart) cmd_stop "$@" && cmd_start "$1" ;;
   link) cmd_link "$@" ;;
-  *) sed -n '2,30p' "$0" >&2; exit 2 ;;
+  *) usage ;;
 esac
