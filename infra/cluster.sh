@@ -43,9 +43,15 @@ set -euo pipefail
 
 SCRIPT_DIR="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
 REPO_ROOT="$(cd -- "${SCRIPT_DIR}/.." && pwd -P)"
-NAME="${SPARKIFY_CLUSTER_NAME:-spk}"
 DIR="${SPARKIFY_CLUSTER_DIR:-${REPO_ROOT}/.cluster}"
+NAME="${SPARKIFY_CLUSTER_NAME:-spk}"
 SUBNET="${SPARKIFY_CLUSTER_SUBNET:-10.213.0}"
+# A cluster made already answers to the name and subnet it was made with, whatever this shell says: `env` must never
+# print an address outside the bridge, where traffic would leave this machine.
+if [[ -f "${DIR}/state/cluster" ]]; then
+  NAME="$(sed -n 's/^NAME=//p' "${DIR}/state/cluster")"
+  SUBNET="$(sed -n 's/^SUBNET=//p' "${DIR}/state/cluster")"
+fi
 TIMEOUT="${SPARKIFY_CLUSTER_TIMEOUT:-120}"
 HOSTS=(services node1 node2 node3)
 BRIDGE="${NAME}-br"
@@ -516,6 +522,7 @@ cmd_up() {
   local start=$SECONDS
   mkdir -p "${DIR}/state/pids" "${DIR}/logs" "${DIR}/secrets"
   chmod 700 "${DIR}/secrets" "${DIR}/state"
+  printf 'NAME=%s\nSUBNET=%s\n' "$NAME" "$SUBNET" >"${DIR}/state/cluster"
   for host in "${HOSTS[@]}"; do mkdir -p "$(host_dir "$host")/tmp"; done
   # From here on, a failure takes down what was made.
   trap 'rc=$?; if ((rc != 0)); then up_failed; fi' EXIT
