@@ -14,6 +14,8 @@ module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'], slowTestThreshold: 120 },
+    // A three-host cluster in network namespaces (infra/cluster.sh): needs root and iproute2, skips without them.
+    { ...common, displayName: 'cluster', testMatch: ['<rootDir>/test/cluster/**/*.test.ts'], slowTestThreshold: 300 },
     // Slow fault injection (a 1 GiB input file, ~2 GiB on disk): `npm run test:fault`.
     { ...common, displayName: 'fault', testMatch: ['<rootDir>/test/fault/**/*.test.ts'], slowTestThreshold: 300 },
     // Records the histories the replay test replays: `npm run record:histories`.

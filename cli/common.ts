@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { withTemporalClient } from '../client/connect';
 import { DEFAULT_RECONNECT_MS, type ReconnectOptions } from '../client/reconnect';
-import { DEFAULT_INPUT, loadConfig, type LakeConfig } from '../lake/config';
+import { DEFAULT_INPUT, type LakeConfig } from '../lake/config';
+import { loadSettings } from '../client/temporal-connection';
 import { generateDataset } from '../lake/generate/generate';
 import { StoreFactory } from '../lake/storage/location';
 import { listAll } from '../lake/storage/object-store';
@@ -11,7 +12,7 @@ import { startEmbedded } from './embedded';
 import { printConnectionEvents } from './follow-month';
 
 export function configFrom(options: { config?: string }): LakeConfig {
-  return loadConfig({ file: options.config });
+  return loadSettings({ file: options.config });
 }
 
 /** URIs given on the command line travel in workflow inputs; relative paths are resolved here, where they were meant. */

@@ -15,15 +15,72 @@ export interface LakeConfig {
   allowedOutputs: string[];
   /** A closed run's staging left behind is removed once nothing was written there for this many minutes. */
   stagingGcMinutes: number;
-  /** uiUrl: the Temporal Web UI, when known, for links to a run's history. */
-  temporal: { address: string; namespace: string; taskQueue: string; uiUrl?: string };
+  temporal: TemporalSettings;
   activityConcurrency: number;
   /** What a `sparkify worker` process logs and where it serves its Prometheus metrics. */
   telemetry: TelemetrySettings;
+  /** The worker's identity in Temporal (who ran an activity); the SDK's `pid@hostname` when unset. */
+  workerIdentity?: string;
+  /** The worker deployment version the worker declares (Temporal worker versioning); unversioned when unset. */
+  deployment?: WorkerDeployment;
   /** Where the settings came from, for messages; never the values of secrets. */
   source: string;
 }
 
+/**
+ * Where the Temporal frontend is and how to prove who we are to it. Secrets (the API key, a private key given inline)
+ * live only here and in the connection built from it: never printed (redactConfig), never in workflow inputs.
+ */
+export interface TemporalSettings {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  /** The Web UI, when known, for links to a run's history. */
+  uiUrl?: string;
+  /** undefined: plain TCP, unless an API key is set (then TLS with the system's roots). */
+  tls?: TemporalTls;
+  apiKey?: string;
+  /** Extra gRPC headers, from a Temporal client configuration profile only. */
+  grpcMeta?: Record<string, string>;
+}
+
+export interface TemporalTls {
+  /** false: TLS explicitly off ([TEMPORAL] TLS = false), even with certificates configured elsewhere. */
+  enabled: boolean;
+  serverCa?: PemSource;
+  clientCert?: PemSource;
+  clientKey?: PemSource;
+  serverName?: string;
+}
+
+/**
+ * A worker of a deployment version polls for the runs of that version only. PINNED: a run stays on the build it
+ * started on until it closes, so workers of the old build drain while new runs go to the new one (no replay across
+ * builds). AUTO_UPGRADE: open runs move to the current version at their next workflow task (replay must pass).
+ */
+export interface WorkerDeployment {
+  name: string;
+  buildId: string;
+  defaultBehavior: 'PINNED' | 'AUTO_UPGRADE';
+}
+
+/** A PEM file or PEM text, and the setting it came from, so a read error can name the setting and not the content. */
+export type PemSource = { setting: string } & ({ path: string } | { data: string });
+
+/**
+ * The lowest layer of Temporal settings: a profile of Temporal's client configuration file (temporal.toml), read by
+ * the caller (the engine does not import Temporal); dl.cfg and the environment override each of its values.
+ */
+export interface TemporalProfileLayer {
+  address?: string;
+  namespace?: string;
+  apiKey?: string;
+  tls?: { disabled?: boolean; serverCa?: PemSource; clientCert?: PemSource; clientKey?: PemSource; serverName?: string };
+  grpcMeta?: Record<string, string>;
+}
+
+/** Reads the profile (default: $TEMPORAL_PROFILE, else `default`) of the file (default: $TEMPORAL_CONFIG_FILE, else Temporal's). */
+export type TemporalProfileReader = (which: { file?: string; profile?: string; env: NodeJS.ProcessEnv; cwd: string }) => TemporalProfileLayer;
 
 /** Each setting: its INI section and key, and the environment variable that overrides it. */
 const SETTINGS = {
@@ -43,10 +100,26 @@ const SETTINGS = {
   namespace: { section: 'TEMPORAL', key: 'NAMESPACE', env: ['TEMPORAL_NAMESPACE'] },
   taskQueue: { section: 'TEMPORAL', key: 'TASK_QUEUE', env: ['SPARKIFY_TASK_QUEUE'] },
   uiUrl: { section: 'TEMPORAL', key: 'UI_URL', env: ['TEMPORAL_UI_URL'] },
+  // The Temporal CLI's names first (TEMPORAL_TLS_CA…), then those of Temporal's environment configuration (the SDKs').
+  tls: { section: 'TEMPORAL', key: 'TLS', env: ['TEMPORAL_TLS'] },
+  tlsCa: { section: 'TEMPORAL', key: 'TLS_CA', env: ['TEMPORAL_TLS_CA', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH'] },
+  tlsCaData: { section: 'TEMPORAL', key: 'TLS_CA_DATA', env: ['TEMPORAL_TLS_CA_DATA', 'TEMPORAL_TLS_SERVER_CA_CERT_DATA'] },
+  tlsCert: { section: 'TEMPORAL', key: 'TLS_CERT', env: ['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_CLIENT_CERT_PATH'] },
+  tlsCertData: { section: 'TEMPORAL', key: 'TLS_CERT_DATA', env: ['TEMPORAL_TLS_CERT_DATA', 'TEMPORAL_TLS_CLIENT_CERT_DATA'] },
+  tlsKey: { section: 'TEMPORAL', key: 'TLS_KEY', env: ['TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_CLIENT_KEY_PATH'] },
+  tlsKeyData: { section: 'TEMPORAL', key: 'TLS_KEY_DATA', env: ['TEMPORAL_TLS_KEY_DATA', 'TEMPORAL_TLS_CLIENT_KEY_DATA'] },
+  tlsServerName: { section: 'TEMPORAL', key: 'TLS_SERVER_NAME', env: ['TEMPORAL_TLS_SERVER_NAME'] },
+  apiKey: { section: 'TEMPORAL', key: 'API_KEY', env: ['TEMPORAL_API_KEY'] },
+  profile: { section: 'TEMPORAL', key: 'PROFILE', env: ['TEMPORAL_PROFILE'] },
+  configFile: { section: 'TEMPORAL', key: 'CONFIG_FILE', env: ['TEMPORAL_CONFIG_FILE'] },
   activityConcurrency: { section: 'WORKER', key: 'ACTIVITY_CONCURRENCY', env: ['SPARKIFY_ACTIVITY_CONCURRENCY'] },
   logLevel: { section: 'WORKER', key: 'LOG_LEVEL', env: ['SPARKIFY_LOG_LEVEL'] },
   metricsPort: { section: 'WORKER', key: 'METRICS_PORT', env: ['SPARKIFY_METRICS_PORT'] },
   metricsHost: { section: 'WORKER', key: 'METRICS_HOST', env: ['SPARKIFY_METRICS_HOST'] },
+  workerIdentity: { section: 'WORKER', key: 'IDENTITY', env: ['SPARKIFY_WORKER_IDENTITY'] },
+  deploymentName: { section: 'WORKER', key: 'DEPLOYMENT_NAME', env: ['SPARKIFY_DEPLOYMENT_NAME'] },
+  buildId: { section: 'WORKER', key: 'BUILD_ID', env: ['SPARKIFY_BUILD_ID'] },
+  versioningBehavior: { section: 'WORKER', key: 'VERSIONING_BEHAVIOR', env: ['SPARKIFY_VERSIONING_BEHAVIOR'] },
 } as const;
 
 /** Settings only dl.cfg gives; the environment's variables of the same name are left to the AWS SDK. */
@@ -72,6 +145,8 @@ export interface LoadOptions {
   file?: string;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** Reads Temporal's client configuration file; without it that file is not read (client/temporal-connection.ts has one). */
+  temporalProfile?: TemporalProfileReader;
 }
 
 export function loadConfig(options: LoadOptions = {}): LakeConfig {
@@ -139,7 +214,8 @@ export function loadConfig(options: LoadOptions = {}): LakeConfig {
     throw malformed('activityConcurrency', 'a whole number from 1 to 1024');
   }
 
-  const address = read('address') ?? '127.0.0.1:7233';
+  const temporal = readTemporal(read, options.temporalProfile, env, cwd);
+  const address = temporal.address;
   const port = /^[^\s:/]+:(\d{1,5})$/.exec(address)?.[1];
   if (port === undefined || Number(port) < 1 || Number(port) > 65535) throw malformed('address', 'host:port, port 1 to 65535');
 
@@ -165,12 +241,14 @@ export function loadConfig(options: LoadOptions = {}): LakeConfig {
     allowedInputs,
     allowedOutputs,
     stagingGcMinutes,
-    temporal: { address, namespace: read('namespace') ?? 'default', taskQueue: read('taskQueue') ?? DEFAULT_TASK_QUEUE, uiUrl },
+    temporal: { ...temporal, taskQueue: read('taskQueue') ?? DEFAULT_TASK_QUEUE, uiUrl },
     activityConcurrency,
     telemetry: {
       logLevel: logLevel as LogLevel,
       metrics: metricsPortText === undefined ? undefined : { host: metricsHost, port: Number(metricsPortText) },
     },
+    workerIdentity: read('workerIdentity'),
+    ...readDeployment(read),
     source: existsSync(file) ? file : 'defaults and environment',
   };
 }
@@ -201,6 +279,76 @@ function explicitCredentials(
   }
   if (accessKeyId === undefined || inEnv('AWS_ACCESS_KEY_ID')) return {};
   return { accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) };
+}
+
+type Read = (name: SettingName) => string | undefined;
+
+function readDeployment(read: Read): { deployment?: WorkerDeployment } {
+  const name = read('deploymentName');
+  const buildId = read('buildId');
+  const behavior = (read('versioningBehavior') ?? 'PINNED').toUpperCase();
+  if (name === undefined && buildId === undefined) return {};
+  if (name === undefined || buildId === undefined) {
+    throw new ConfigError(`${describe(name === undefined ? 'deploymentName' : 'buildId')} is missing: a deployment version is a deployment name and a build id`);
+  }
+  // Temporal joins them as name.buildId in its canonical form; a '.' in the name would make that ambiguous.
+  if (!/^[A-Za-z0-9_-]{1,100}$/.test(name)) throw malformed('deploymentName', 'letters, digits, - and _ (at most 100)');
+  if (!/^[A-Za-z0-9_.-]{1,100}$/.test(buildId)) throw malformed('buildId', 'letters, digits, ., - and _ (at most 100)');
+  if (behavior !== 'PINNED' && behavior !== 'AUTO_UPGRADE') throw malformed('versioningBehavior', 'PINNED or AUTO_UPGRADE');
+  return { deployment: { name, buildId, defaultBehavior: behavior } };
+}
+
+/**
+ * Temporal's settings, each from the environment, else dl.cfg, else the client configuration profile, else the
+ * default, so one value set anywhere higher wins whatever the layers below say. Relative file paths mean what they
+ * meant where they were read.
+ */
+function readTemporal(read: Read, readProfile: TemporalProfileReader | undefined, env: NodeJS.ProcessEnv, cwd: string): Omit<TemporalSettings, 'taskQueue' | 'uiUrl'> {
+  const configFile = read('configFile');
+  let profile: TemporalProfileLayer = {};
+  if (readProfile) {
+    try {
+      profile = readProfile({ file: configFile === undefined ? undefined : path.resolve(cwd, configFile), profile: read('profile'), env, cwd });
+    } catch (err) {
+      if (err instanceof ConfigError) throw err;
+      // The file's own parser may quote the offending line, which may hold a key: name the settings, not the text.
+      throw new ConfigError(`Temporal's client configuration file (${describe('configFile')}, profile ${describe('profile')}) cannot be read: ${(err as Error).name}`);
+    }
+  }
+
+  const pem = (pathSetting: 'tlsCa' | 'tlsCert' | 'tlsKey', dataSetting: 'tlsCaData' | 'tlsCertData' | 'tlsKeyData', below?: PemSource): PemSource | undefined => {
+    const file = read(pathSetting);
+    const data = read(dataSetting);
+    if (file !== undefined && data !== undefined) throw new ConfigError(`${describe(pathSetting)} and ${describe(dataSetting)} are both set: set one`);
+    if (file !== undefined) return { setting: describe(pathSetting), path: path.resolve(cwd, file) };
+    if (data !== undefined) return { setting: describe(dataSetting), data };
+    return below;
+  };
+  const serverCa = pem('tlsCa', 'tlsCaData', profile.tls?.serverCa);
+  const clientCert = pem('tlsCert', 'tlsCertData', profile.tls?.clientCert);
+  const clientKey = pem('tlsKey', 'tlsKeyData', profile.tls?.clientKey);
+  const serverName = read('tlsServerName') ?? profile.tls?.serverName;
+  if ((clientCert === undefined) !== (clientKey === undefined)) {
+    const missing = clientCert === undefined ? 'tlsCert' : 'tlsKey';
+    throw new ConfigError(`${describe(missing)} is missing: a client certificate needs its key and a key its certificate`);
+  }
+
+  const tlsText = read('tls');
+  if (tlsText !== undefined && !/^(true|false|1|0)$/i.test(tlsText)) throw malformed('tls', 'true or false');
+  const apiKey = read('apiKey') ?? profile.apiKey;
+  const anyTls = serverCa !== undefined || clientCert !== undefined || serverName !== undefined || profile.tls !== undefined;
+  // As Temporal's CLI and SDKs do: TLS is on when asked for, when anything about it is configured, or with an API key
+  // (which must never cross the network in the clear); TLS = false turns it off whatever else is set.
+  const enabled = tlsText !== undefined ? /^(true|1)$/i.test(tlsText) : profile.tls?.disabled === true ? false : anyTls || apiKey !== undefined;
+  const tls = enabled || tlsText !== undefined || anyTls ? { enabled, serverCa, clientCert, clientKey, serverName } : undefined;
+
+  return {
+    address: read('address') ?? profile.address ?? '127.0.0.1:7233',
+    namespace: read('namespace') ?? profile.namespace ?? 'default',
+    ...(tls === undefined ? {} : { tls }),
+    ...(apiKey === undefined ? {} : { apiKey }),
+    ...(profile.grpcMeta === undefined ? {} : { grpcMeta: profile.grpcMeta }),
+  };
 }
 
 function readIni(file: string): Record<string, unknown> {
@@ -239,9 +387,25 @@ export function redactConfig(config: LakeConfig): Record<string, unknown> {
       endpoint: config.s3.endpoint === undefined ? '(AWS default)' : withoutUserInfo(config.s3.endpoint),
       credentials: config.s3.accessKeyId ? 'set in dl.cfg' : '(AWS default chain)',
     },
-    temporal: config.temporal,
+    temporal: redactTemporal(config.temporal),
     activityConcurrency: config.activityConcurrency,
     telemetry: config.telemetry,
+    ...(config.workerIdentity === undefined ? {} : { workerIdentity: config.workerIdentity }),
+    ...(config.deployment === undefined ? {} : { deployment: config.deployment }),
+  };
+}
+
+/** Temporal's settings as they may be printed: files by path, inline PEM, keys and headers only as set. */
+export function redactTemporal(temporal: TemporalSettings): Record<string, unknown> {
+  const { tls, apiKey, grpcMeta, ...plain } = temporal;
+  const pem = (source?: PemSource) => (source === undefined ? undefined : 'path' in source ? source.path : '(inline)');
+  return {
+    ...plain,
+    ...(tls === undefined
+      ? {}
+      : { tls: tls.enabled ? { serverCa: pem(tls.serverCa) ?? '(system roots)', clientCert: pem(tls.clientCert), clientKey: tls.clientKey && 'set', serverName: tls.serverName } : 'off' }),
+    ...(apiKey === undefined ? {} : { apiKey: 'set' }),
+    ...(grpcMeta === undefined ? {} : { grpcMeta: Object.keys(grpcMeta) }),
   };
 }
 

@@ -19,6 +19,18 @@ export async function createSparkifyWorker({ config, connection, shutdownGraceTi
     connection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
+    // Which host ran each activity, in the history; the SDK's pid@hostname when unset.
+    ...(config.workerIdentity === undefined ? {} : { identity: config.workerIdentity }),
+    // A versioned worker takes only its version's runs: old and new builds run side by side during a deploy.
+    ...(config.deployment === undefined
+      ? {}
+      : {
+          workerDeploymentOptions: {
+            version: { deploymentName: config.deployment.name, buildId: config.deployment.buildId },
+            useWorkerVersioning: true,
+            defaultVersioningBehavior: config.deployment.defaultBehavior,
+          },
+        }),
     workflowsPath: require.resolve('../workflows'),
     activities,
     // Every log line and metric of an activity carries its DAG task (and the line its part).

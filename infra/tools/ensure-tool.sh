@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# ensure-tool.sh NAME   (NAME = temporal | minio)
+# ensure-tool.sh NAME
 #
 # Prints on stdout the absolute path of a working binary for NAME; all
-# diagnostics go to stderr. Search order:
-#   temporal: $TEMPORAL_CLI_PATH, `temporal` on PATH, <repo>/.tools/bin/temporal,
-#             else `go install` the pinned Temporal CLI into <repo>/.tools/bin
-#   minio:    $MINIO_PATH, `minio` on PATH, <repo>/.tools/bin/minio,
-#             else `go install` the pinned MinIO server into <repo>/.tools/bin
+# diagnostics go to stderr. Search order: $OVERRIDE, NAME on PATH,
+# <repo>/.tools/bin/NAME, else `go install` the pinned module into
+# <repo>/.tools/bin.
+#   temporal           $TEMPORAL_CLI_PATH        Temporal CLI (its dev server: the tests)
+#   minio              $MINIO_PATH               MinIO server
+#   temporal-server    $TEMPORAL_SERVER_PATH     Temporal server, same version as the CLI's dev server (infra/cluster.sh)
+#   temporal-sql-tool  $TEMPORAL_SQL_TOOL_PATH   its schema tool (built with it)
+#   temporal-ui-server $TEMPORAL_UI_SERVER_PATH  Temporal Web UI server, same version as the CLI's
+#   mc                 $MC_PATH                  MinIO client, for users and policies (infra/cluster.sh)
 set -euo pipefail
 
 # Pinned versions. Temporal CLI: tags after v1.5.1 carry a `replace` directive
@@ -15,6 +19,16 @@ TEMPORAL_CLI_MODULE="github.com/temporalio/cli/cmd/temporal"
 TEMPORAL_CLI_VERSION="v1.5.1"
 MINIO_MODULE="github.com/minio/minio"
 MINIO_VERSION="v0.0.0-20260212201848-7aac2a2c5b7c"
+# The server the CLI above embeds (`temporal --version`: Server 1.29.1); its
+# go.mod has no replace directive, so `go install` takes it as it is.
+TEMPORAL_SERVER_VERSION="v1.29.1"
+# The UI the CLI above embeds (UI 2.42.1).
+TEMPORAL_UI_SERVER_MODULE="github.com/temporalio/ui-server/v2/cmd/server"
+TEMPORAL_UI_SERVER_VERSION="v2.42.1"
+# The mc that the MinIO above requires in its go.mod, so its modules are mostly
+# in the cache already.
+MC_MODULE="github.com/minio/mc"
+MC_VERSION="v0.0.0-20250313080218-cf909e1063a9"
 
 SCRIPT_DIR="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)"
 REPO_ROOT="$(cd -- "${SCRIPT_DIR}/../.." && pwd -P)"
@@ -24,7 +38,7 @@ log() { printf '[ensure-tool] %s\n' "$*" >&2; }
 die() { printf '[ensure-tool] ERROR: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-  printf 'usage: %s temporal|minio\n' "$(basename -- "$0")" >&2
+  printf 'usage: %s temporal|minio|temporal-server|temporal-sql-tool|temporal-ui-server|mc\n' "$(basename -- "$0")" >&2
   exit 2
 }
 
@@ -41,6 +55,25 @@ case "$NAME" in
     OVERRIDE_VAR="MINIO_PATH"
     MODULE="$MINIO_MODULE"
     VERSION="$MINIO_VERSION"
+    ;;
+  temporal-server | temporal-sql-tool)
+    # One build gives both: the packages share almost everything. go install
+    # names them after their folders (server, sql); they are renamed below.
+    [[ "$NAME" == temporal-server ]] && OVERRIDE_VAR="TEMPORAL_SERVER_PATH" || OVERRIDE_VAR="TEMPORAL_SQL_TOOL_PATH"
+    MODULE="go.temporal.io/server/cmd/server go.temporal.io/server/cmd/tools/sql"
+    VERSION="$TEMPORAL_SERVER_VERSION"
+    RENAMES=("server:temporal-server" "sql:temporal-sql-tool")
+    ;;
+  temporal-ui-server)
+    OVERRIDE_VAR="TEMPORAL_UI_SERVER_PATH"
+    MODULE="$TEMPORAL_UI_SERVER_MODULE"
+    VERSION="$TEMPORAL_UI_SERVER_VERSION"
+    RENAMES=("server:temporal-ui-server")
+    ;;
+  mc)
+    OVERRIDE_VAR="MC_PATH"
+    MODULE="$MC_MODULE"
+    VERSION="$MC_VERSION"
     ;;
   *) usage ;;
 esac
@@ -60,6 +93,9 @@ works() {
   case "$NAME" in
     temporal) "$p" --version >/dev/null 2>&1 || "$p" --help >/dev/null 2>&1 ;;
     minio)    "$p" --version >/dev/null 2>&1 ;;
+    temporal-server | temporal-sql-tool | temporal-ui-server) "$p" --help >/dev/null 2>&1 ;;
+    # Not Midnight Commander, which is also `mc`. (Captured first: grep -q closing the pipe early fails it under pipefail.)
+    mc)       local v; v="$("$p" --version 2>/dev/null)" && [[ "${v,,}" == *minio* ]] ;;
   esac
 }
 
@@ -96,8 +132,20 @@ mkdir -p "$TOOLS_BIN"
 log "${NAME} not found; building ${MODULE}@${VERSION} into ${TOOLS_BIN}"
 log "note: this takes several minutes the first time (later runs reuse the binary)"
 start=$SECONDS
-if ! GOBIN="$TOOLS_BIN" GOFLAGS=-mod=mod go install "${MODULE}@${VERSION}" >&2; then
-  die "go install ${MODULE}@${VERSION} failed"
+if [[ -z "${RENAMES+x}" ]]; then
+  if ! GOBIN="$TOOLS_BIN" GOFLAGS=-mod=mod go install "${MODULE}@${VERSION}" >&2; then
+    die "go install ${MODULE}@${VERSION} failed"
+  fi
+else
+  # Into a folder of its own, then renamed: a bare `server` or `sql` in .tools/bin would say nothing.
+  staging="$(mktemp -d "${TOOLS_BIN}/.build-XXXXXX")"
+  trap 'rm -rf -- "$staging"' EXIT
+  read -r -a packages <<<"$MODULE"
+  for ((i = 0; i < ${#packages[@]}; i++)); do [[ "${packages[$i]}" == *@* ]] || packages[$i]+="@${VERSION}"; done
+  if ! GOBIN="$staging" GOFLAGS=-mod=mod go install "${packages[@]}" >&2; then
+    die "go install ${packages[*]} failed"
+  fi
+  for rename in "${RENAMES[@]}"; do mv -f -- "${staging}/${rename%%:*}" "${TOOLS_BIN}/${rename#*:}"; done
 fi
 log "built ${NAME} in $((SECONDS - start))s"
 

@@ -8,17 +8,24 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const HISTORIES = path.join(ROOT, 'test', 'replay', 'histories');
 const CLI = path.join(ROOT, 'bin', 'sparkify.js');
 
-/** `sparkify replay` as an operator runs it: in a process of its own (Jest's module registry splits the SDK's protobufs). */
-async function replay(files: string[]): Promise<{ code: number; out: string }> {
+/** Node in a process of its own (Jest's module registry splits the SDK's protobufs): its exit code and output. */
+async function node(args: string[]): Promise<{ code: number; out: string }> {
   if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('build first: npm run build (npm test does)');
   try {
-    const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'replay', ...files], { cwd: ROOT });
+    const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: ROOT });
     return { code: 0, out: stdout };
   } catch (err) {
     const failed = err as { code: number; stdout: string; stderr: string };
     return { code: failed.code, out: `${failed.stdout}${failed.stderr}` };
   }
 }
+
+/** `sparkify replay` as an operator runs it. */
+const replay = (files: string[]) => node([CLI, 'replay', ...files]);
+
+/** replayHistories against another workflows module than this build's. */
+const replayAgainst = (workflowsPath: string, files: string[]) =>
+  node(['-e', `require(${JSON.stringify(path.join(ROOT, 'dist', 'cli', 'replay'))}).replayHistories(${JSON.stringify(files)}, ${JSON.stringify(workflowsPath)}).then((n) => process.exit(n === 0 ? 0 : 1))`]);
 
 /**
  * Every recorded history (one per workflow type and DAG shape, `npm run record:histories`) replays against the
@@ -41,6 +48,13 @@ describe('recorded histories replay against the current workflows', () => {
     const { code, out } = await replay(files);
     expect(out.trim().split('\n').sort()).toEqual(files.map((f) => `ok   ${path.basename(f)}`).sort());
     expect(code).toBe(0);
+  });
+
+  it('fails a recorded run against a deliberately incompatible build: publish no longer waiting for the audits', async () => {
+    const completed = files.find((f) => f.endsWith('sparkify-etl-completed.json'))!;
+    const { code, out } = await replayAgainst(path.join(ROOT, 'test', 'fixtures', 'altered-sparkify-etl.ts'), [completed]);
+    expect(out).toMatch(/FAIL sparkify-etl-completed\.json: DeterminismViolationError: .*[Nn]ondeterminism/);
+    expect(code).toBe(1);
   });
 
   it('fails a history the current code would not have written: a DAG whose audit task once ran another activity', async () => {
