@@ -15,7 +15,7 @@ import { startMonth, waitForReport } from '../client/run-month';
 import { projectRoot } from '../client/temporal-cli';
 import { loadSettings } from '../client/temporal-connection';
 import { generateDataset } from '../lake/generate/generate';
-import type { LakeConfig } from '../lake/config';
+import { withCredentialsOf, type LakeConfig } from '../lake/config';
 import { StoreFactory } from '../lake/storage/location';
 import type { RunReport } from '../lake/steps/publish';
 import { SCALES, type Scale } from './scales';
@@ -74,7 +74,7 @@ class ChaosCluster {
   settings(): LakeConfig {
     const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
     for (const [, name, value] of this.run('env').matchAll(/^export ([A-Z_0-9]+)=(\S*)$/gm)) env[name] = value;
-    return loadSettings({ env, cwd: this.dir });
+    return withCredentialsOf(loadSettings({ env, cwd: this.dir }), env);
   }
 }
 

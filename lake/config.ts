@@ -281,6 +281,18 @@ function explicitCredentials(
   return { accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) };
 }
 
+/**
+ * A configuration loaded from an environment other than this process's (a cluster's printed settings, a test's):
+ * the AWS SDK's default chain reads only `process.env`, so that environment's keys are given to the client here.
+ */
+export function withCredentialsOf(config: LakeConfig, env: NodeJS.ProcessEnv): LakeConfig {
+  const key = env.AWS_ACCESS_KEY_ID?.trim();
+  const secret = env.AWS_SECRET_ACCESS_KEY?.trim();
+  if (!key || !secret) return config;
+  const token = env.AWS_SESSION_TOKEN?.trim();
+  return { ...config, s3: { ...config.s3, accessKeyId: key, secretAccessKey: secret, ...(token ? { sessionToken: token } : {}) } };
+}
+
 type Read = (name: SettingName) => string | undefined;
 
 function readDeployment(read: Read): { deployment?: WorkerDeployment } {

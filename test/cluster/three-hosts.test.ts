@@ -4,7 +4,7 @@ import path from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { loadSettings, temporalConnectionOptions } from '../../client/temporal-connection';
-import type { LakeConfig } from '../../lake/config';
+import { withCredentialsOf, type LakeConfig } from '../../lake/config';
 import { StoreFactory } from '../../lake/storage/location';
 import { createS3Client } from '../../lake/storage/s3-store';
 import { snapshotLake } from '../helpers/lake-snapshot';
@@ -30,7 +30,7 @@ const HOSTS = ['node1', 'node2', 'node3'];
     groups = cluster.recordedGroups();
     cluster.script(['load', SAMPLE_DIR]);
     // The settings this machine's shell has after `eval "$(bash infra/cluster.sh env)"`, read as `sparkify` reads them.
-    config = loadSettings({ env: cluster.shellEnv(), cwd: cluster.dir });
+    config = withCredentialsOf(loadSettings({ env: cluster.shellEnv(), cwd: cluster.dir }), cluster.shellEnv());
     s3 = createS3Client(config.s3);
   }, 15 * 60_000);
 
@@ -40,7 +40,7 @@ const HOSTS = ['node1', 'node2', 'node3'];
   }, 5 * 60_000);
 
   it('sparkify run, from this machine with the env the script prints, loads the month on the three workers', async () => {
-    const run = spawnSync('node', [path.join(REPO_ROOT, 'bin', 'sparkify.js'), 'run', '--year', '2018', '--month', '11'], {
+    const run = spawnSync('node', [path.join(REPO_ROOT, 'bin', 'sparkify.js'), 'run', '--year', '2018', '--month', '11', '--json'], {
       cwd: cluster.dir,
       env: cluster.shellEnv(),
       encoding: 'utf8',
@@ -108,7 +108,7 @@ const HOSTS = ['node1', 'node2', 'node3'];
   it('sparkify run without the client certificate stops at once, naming the settings to check', () => {
     const { TEMPORAL_TLS_CERT: _cert, TEMPORAL_TLS_KEY: _key, ...withoutCert } = cluster.shellEnv();
     const started = Date.now();
-    const run = spawnSync('node', [path.join(REPO_ROOT, 'bin', 'sparkify.js'), 'run', '--year', '2018', '--month', '11'], { cwd: cluster.dir, env: withoutCert, encoding: 'utf8', timeout: 120_000 });
+    const run = spawnSync('node', [path.join(REPO_ROOT, 'bin', 'sparkify.js'), 'run', '--year', '2018', '--month', '11', '--json'], { cwd: cluster.dir, env: withoutCert, encoding: 'utf8', timeout: 120_000 });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain(`Temporal at ${config.temporal.address} accepts connections but refuses ours (TLS is on, without a client certificate)`);
     expect(run.stderr).toContain('TLS_CERT');
