@@ -1,4 +1,5 @@
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
+import { partLabel } from '../lake/call-label';
 import type { TaskCall } from './contract';
 
 /** The DAG task and part a call runs for, as its summary names them in the Web UI (`write-dimensions 2/3`). */
@@ -9,9 +10,7 @@ export interface TaskAttributes {
 }
 
 export function taskAttributes(call: Pick<TaskCall<unknown>, 'task' | 'fanOut'>): TaskAttributes {
-  const fanOut = call.fanOut;
-  if (!fanOut) return { task: call.task, part: 'single' };
-  return { task: call.task, part: fanOut.phase === 'part' ? `${fanOut.part + 1}/${fanOut.parts}` : fanOut.phase };
+  return { task: call.task, part: partLabel(call.fanOut) ?? 'single' };
 }
 
 function isTaskCall(value: unknown): value is TaskCall<unknown> {

@@ -5,6 +5,7 @@
  */
 import { ApplicationFailure, CancellationScope, defineQuery, isCancellation, setCurrentDetails, setHandler, type ActivityOptions } from '@temporalio/workflow';
 import type { FanOutPlan, NoParams, TaskCall } from '../activities/contract';
+import { callSummary } from '../lake/call-label';
 
 /**
  * What a DAG's activities must look like: each takes a TaskCall of its own params for the DAG's run type. (`any`
@@ -181,12 +182,12 @@ interface TaskRun<A extends DagActivities<A, Run>, Run> {
 async function executeTask<A extends DagActivities<A, Run>, Run>(task: TaskRun<A, Run>): Promise<unknown> {
   const { activities, spec, id, run, taskSeconds, progress, changed } = task;
   // Each call carries its task and part as its summary, so the Web UI tells write-dimensions 3/8 from publish.
-  const activity = (summary: string, body: TaskCall<unknown, Run>) => activities({ ...spec.options, summary })[spec.activity](body);
+  const activity = (body: TaskCall<unknown, Run>) => activities({ ...spec.options, summary: callSummary(id, body.fanOut) })[spec.activity](body);
   const call: TaskCall<unknown, Run> = { run, task: id, params: spec.params ?? {}, taskSeconds: { ...taskSeconds } };
-  if (!spec.fanOut) return activity(id, call);
+  if (!spec.fanOut) return activity(call);
 
   const leader = spec.fanOut.partsOf;
-  const parts = leader ? task.parts.count(leader) : await planParts(id, spec, () => activity(`${id} plan`, { ...call, fanOut: { phase: 'plan' } }));
+  const parts = leader ? task.parts.count(leader) : await planParts(id, spec, () => activity({ ...call, fanOut: { phase: 'plan' } }));
   task.parts.plan(id, parts);
   progress.tasks[id] = { ...progress.tasks[id], parts, partsDone: 0 };
   changed();
@@ -198,7 +199,7 @@ async function executeTask<A extends DagActivities<A, Run>, Run>(task: TaskRun<A
       const part = next++;
       try {
         if (leader) await task.parts.succeeded(leader, part);
-        results[part] = await activity(`${id} ${part + 1}/${parts}`, { ...call, fanOut: { phase: 'part', part, parts } });
+        results[part] = await activity({ ...call, fanOut: { phase: 'part', part, parts } });
       } catch (err) {
         failed = true;
         throw err;
@@ -213,7 +214,7 @@ async function executeTask<A extends DagActivities<A, Run>, Run>(task: TaskRun<A
   const settled = await Promise.allSettled(Array.from({ length: Math.min(spec.fanOut.maxParallel, Math.max(parts, 1)) }, lane));
   const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (rejected) throw rejected.reason;
-  if (spec.fanOut.finish) return activity(`${id} finish`, { ...call, fanOut: { phase: 'finish', parts } });
+  if (spec.fanOut.finish) return activity({ ...call, fanOut: { phase: 'finish', parts } });
   return { parts: results };
 }
 
