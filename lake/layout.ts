@@ -151,6 +151,10 @@ export class StagingArea {
   encodedTablePrefix(table: TableName): string {
     return `${this.root}tables/${table}/encoded/`;
   }
+  /** Several encoded partitions of one write part back to back, where the store has no cheap rename (S3). */
+  encodedPack(table: TableName, part: number, pack: number): string {
+    return `${this.root}tables/${table}/packs/${partName(part)}-${String(pack).padStart(3, '0')}.pack`;
+  }
   /** One transform-facts segment's songplays of one partition; assembled into the partition's file at the end. */
   factsSegment(partition: string, segment: number): string {
     return `${this.factsSegmentPrefix()}${partition ? `${partition}/` : ''}${partName(segment)}.parquet`;

@@ -1,5 +1,5 @@
-import { mapLimit } from '../concurrency';
 import { AuditFailed } from '../errors';
+import { sha256Hex } from '../hash';
 import { dataFileKey, monthPartition } from '../layout';
 import { fromNdjson } from '../ndjson';
 import { readColumns } from '../parquet/read-columns';
@@ -7,7 +7,8 @@ import type { TableName } from '../tables/catalog';
 import type { UserState } from '../tables/users';
 import type { StepContext } from './context';
 import { readJson, readJsonUnder } from './staged-reader';
-import type { TableSet, WrittenFile, WrittenSummary } from './write-partitions';
+import { isStaged, stagedBytes, withStagedBytes } from './staged-files';
+import type { TableSet, WrittenSummary } from './write-partitions';
 
 /** The column the contract promises one row per value of, for each table audit reads back. */
 const KEY_COLUMN: Record<Exclude<TableName, 'users'>, string> = {
@@ -37,7 +38,8 @@ export interface AuditResult {
 /**
  * The data-quality gate before publish, as the Airflow version of this pipeline has it. On the run's staged
  * partitions (those unchanged since the last publish were audited when they were published):
- * - every file reads back with hyparquet and holds the row count the transform reported;
+ * - every file's bytes hash to what the write step recorded (and publish will put in place), read back with
+ *   hyparquet, and hold the row count the transform reported;
  * - key columns are not null and unique where the contract says one row per key (songs.song_id, artists.artist_id,
  *   time.start_time, songplays.songplay_id; users.user_id over the month's user states);
  * - every songplay's start_time is in the month's `time` partition and its user in the month's users.
@@ -67,17 +69,20 @@ export async function finishAudit(ctx: StepContext, set: TableSet): Promise<Audi
   return judge(ctx, set, written, findings, new Map());
 }
 
-/** Columns of staged files already read in this call, by staged key. */
+/** Columns of staged files already read in this call, by the key they will be published at. */
 type FilesRead = Map<string, { rows: number; values: Map<string, unknown[]> }>;
 
 /** What the reference checks read of songplays besides its key: read with the key, in the same pass. */
 const REFERENCE_COLUMNS: Partial<Record<TableName, string[]>> = { songplays: ['start_time', 'user_id'] };
 
-/** What reading back staged files found, per table: row counts that differ and every key value. */
+/**
+ * What reading back staged files found, per table: files whose bytes are not those the write step hashed, files the
+ * reader cannot decode, row counts that differ, and every key value.
+ */
 interface Findings {
   filesRead: number;
   rowsRead: number;
-  tables: { table: string; column: string; counts: unknown[]; keys: unknown[] }[];
+  tables: { table: string; column: string; altered: unknown[]; unreadable: unknown[]; counts: unknown[]; keys: unknown[] }[];
 }
 
 async function readBack(ctx: StepContext, written: WrittenSummary[], read: FilesRead): Promise<Findings> {
@@ -85,13 +90,20 @@ async function readBack(ctx: StepContext, written: WrittenSummary[], read: Files
   const tables = new Set(written.map((w) => w.table));
   for (const table of (Object.keys(KEY_COLUMN) as (keyof typeof KEY_COLUMN)[]).filter((t) => tables.has(t))) {
     const column = KEY_COLUMN[table];
-    const files = written.filter((w) => w.table === table).flatMap((w) => w.files.filter((f): f is Required<WrittenFile> => f.staged !== undefined));
-    const found = { table, column, counts: [] as unknown[], keys: [] as unknown[] };
-    await mapLimit(files, ctx.ioConcurrency, async (file) => {
+    const files = written.filter((w) => w.table === table).flatMap((w) => w.files.filter(isStaged));
+    const found = { table, column, altered: [] as unknown[], unreadable: [] as unknown[], counts: [] as unknown[], keys: [] as unknown[] };
+    await withStagedBytes(ctx, files, async (file, bytes) => {
       const extra = REFERENCE_COLUMNS[table];
-      const { rows, values } = await readColumns(await ctx.output.get(file.staged), [column, ...(extra ?? [])]);
-      if (extra) read.set(file.staged, { rows, values });
       findings.filesRead++;
+      if (sha256Hex(bytes) !== file.sha256) found.altered.push({ file: file.key, staged: file.staged, sha256Written: file.sha256 });
+      // A file that does not decode is a verdict on the staged data, not a fault a retry could fix.
+      const decoded = await readColumns(bytes, [column, ...(extra ?? [])]).catch((err: Error) => {
+        found.unreadable.push({ file: file.key, error: err.message });
+        return undefined;
+      });
+      if (!decoded) return;
+      const { rows, values } = decoded;
+      if (extra) read.set(file.key, { rows, values });
       findings.rowsRead += rows;
       if (rows !== file.rows) found.counts.push({ file: file.key, rowsReported: file.rows, rowsRead: rows });
       for (const value of values.get(column)!) found.keys.push(value);
@@ -117,6 +129,8 @@ async function judge(ctx: StepContext, set: TableSet, written: WrittenSummary[],
     if (parts.length === 0) continue;
     const column = parts[0].column;
     const keys = parts.flatMap((p) => p.keys);
+    check('bytes read back hash to what the write step staged', table, parts.flatMap((p) => p.altered));
+    check('reads back with hyparquet', table, parts.flatMap((p) => p.unreadable));
     check('row count read back equals the count reported', table, parts.flatMap((p) => p.counts));
     check(`${column} is not null`, table, keys.filter((k) => k === null || k === undefined).map((k) => ({ [column]: k })));
     check(`${column} is unique`, table, duplicates(keys).map((k) => ({ [column]: k })));
@@ -169,8 +183,7 @@ async function monthColumns(
   const key = dataFileKey(table, monthPartition(ctx.month));
   const file = written.filter((w) => w.table === table).flatMap((w) => w.files).find((f) => f.key === key);
   if (!file) return undefined;
-  const at = file.staged ?? file.key;
-  return read.get(at) ?? readColumns(await ctx.output.get(at), columns);
+  return read.get(file.key) ?? readColumns(isStaged(file) ? await stagedBytes(ctx, file) : await ctx.output.get(file.key), columns);
 }
 
 /** Numbers (timestamps) ascending; anything else (a null) sorts as NaN and is never found. */

@@ -11,6 +11,7 @@ import type { StepContext } from './context';
 import { discardStaging } from './discard-staging';
 import { readPublishedFiles, writePublishedFiles, type PublishedFiles } from './published-files';
 import { readJson, readJsonUnder, readStaged } from './staged-reader';
+import { isStaged, withStagedBytes, type StagedFile } from './staged-files';
 import type { WrittenFile, WrittenSummary } from './write-partitions';
 import type { Source, StageResult } from './stage';
 import type { FactsResult } from './transform-facts';
@@ -105,7 +106,7 @@ export async function publish(ctx: StepContext, steps: Record<string, number>): 
 async function publishTable(ctx: StepContext, table: TableName, files: WrittenFile[]): Promise<number> {
   const before = await readPublishedFiles(ctx.output, table, ctx.month);
   await ctx.output.deleteMany([successKey(table)]);
-  await promoteStaged(ctx, table, files.filter((f): f is Required<WrittenFile> => f.staged !== undefined));
+  await promoteStaged(ctx, table, files.filter(isStaged));
   const now = new Set(files.map((f) => f.key));
   // Only what the lake itself published under this prefix: never a file someone else keeps beside the tables.
   const stale = Object.keys(before.files).filter((key) => !now.has(key));
@@ -119,15 +120,18 @@ async function publishTable(ctx: StepContext, table: TableName, files: WrittenFi
 
 /**
  * Partitions write-partitions encoded are staged in the table's own layout and go over as a tree (whole folders
- * where the lake has none yet); the facts' assembled files come from elsewhere in staging and go one by one.
+ * where the lake has none yet); the facts' assembled files come from elsewhere in staging and go one by one. Where
+ * promoting is a copy (S3), small partitions were staged in packs: each is put at its key from the pack's bytes, a
+ * request per file, as a copy would be.
  */
-async function promoteStaged(ctx: StepContext, table: TableName, files: Required<WrittenFile>[]): Promise<void> {
+async function promoteStaged(ctx: StepContext, table: TableName, files: StagedFile[]): Promise<void> {
   const fromPrefix = ctx.staging.encodedTablePrefix(table);
   const toPrefix = `${table}/`;
-  const inTree = (f: Required<WrittenFile>) => f.key.startsWith(toPrefix) && f.staged === fromPrefix + f.key.slice(toPrefix.length);
+  const inTree = (f: StagedFile) => !f.range && f.key.startsWith(toPrefix) && f.staged === fromPrefix + f.key.slice(toPrefix.length);
   const rels = files.filter(inTree).map((f) => f.key.slice(toPrefix.length));
   await ctx.output.promoteTree(fromPrefix, toPrefix, rels, ctx.ioConcurrency);
-  await mapLimit(files.filter((f) => !inTree(f)), ctx.ioConcurrency, (f) => ctx.output.promote(f.staged, f.key));
+  await mapLimit(files.filter((f) => !inTree(f) && !f.range), ctx.ioConcurrency, (f) => ctx.output.promote(f.staged, f.key));
+  await withStagedBytes(ctx, files.filter((f) => f.range), (file, bytes) => ctx.output.put(file.key, bytes));
 }
 
 async function readWritten(ctx: StepContext): Promise<WrittenSummary[]> {

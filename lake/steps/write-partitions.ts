@@ -14,6 +14,8 @@ export interface WrittenFile extends PublishedFile {
   key: string;
   /** Where the new content waits in staging; absent when it equals what the lake already has at `key`. */
   staged?: string;
+  /** Set when `staged` is a pack of several files: where this file's bytes are in it. */
+  range?: { offset: number; length: number };
 }
 
 /** What one writePartitions call staged; audit checks it and publish makes it visible. */
@@ -80,7 +82,7 @@ export async function writePart(ctx: StepContext, set: TableSet, part: number): 
   if (!file) throw new Error(`writePartitions part ${part} of the ${set} is not in the plan`);
   const published = (await readPublishedFiles(ctx.output, file.table, ctx.month)).files;
   const unchanged = (key: string, sha256: string) => published[key]?.sha256 === sha256;
-  const pending = 'encoded' in file ? encodedFiles(file, unchanged) : await encodeRows(ctx, file, unchanged);
+  const pending = 'encoded' in file ? encodedFiles(file, unchanged) : await encodeRows(ctx, part, file, unchanged);
   const checkpoint = await stageAll(ctx, pending);
   const summary: WrittenSummary = { table: file.table, files: pending.map((p) => p.file) };
   await ctx.output.put(ctx.staging.written(set, part), JSON.stringify(summary));
@@ -97,24 +99,62 @@ function encodedFiles(file: Extract<StagedTableFile, { encoded: unknown }>, unch
   });
 }
 
-async function encodeRows(ctx: StepContext, file: Extract<StagedTableFile, { keys: unknown }>, unchanged: Unchanged): Promise<PendingFile[]> {
+async function encodeRows(ctx: StepContext, part: number, file: Extract<StagedTableFile, { keys: unknown }>, unchanged: Unchanged): Promise<PendingFile[]> {
   const encoder = new PartitionedEncoder(TABLES[file.table]);
   for (const key of file.keys) {
     for (const row of fromNdjson<Record<string, unknown>>(await ctx.output.get(key))) encoder.append(row);
   }
-  return encoder.sorted().map((p) => {
+  const encoded = encoder.sorted().map((p) => {
     const key = dataFileKey(file.table, p.path);
     const bytes = finishToBuffer(p.encoder);
-    const sha256 = sha256Hex(bytes);
-    if (unchanged(key, sha256)) return { file: { key, rows: p.rows, bytes: bytes.length, sha256 } };
-    const staged = ctx.staging.encodedPartition(file.table, p.path);
-    return { file: { key, rows: p.rows, bytes: bytes.length, sha256, staged }, stage: () => ctx.output.put(staged, bytes) };
+    return { partition: p.path, key, bytes, written: { key, rows: p.rows, bytes: bytes.length, sha256: sha256Hex(bytes) } };
   });
+  const changed = encoded.filter((e) => !unchanged(e.key, e.written.sha256));
+  const pending = new Map<string, PendingFile>(encoded.map((e) => [e.key, { file: e.written }]));
+  if (ctx.output.promoteCopies) {
+    packed(changed, PACK_BYTES).forEach((pack, n) => {
+      const staged = ctx.staging.encodedPack(file.table, part, n);
+      let offset = 0;
+      for (const e of pack) {
+        pending.get(e.key)!.file = { ...e.written, staged, range: { offset, length: e.bytes.length } };
+        offset += e.bytes.length;
+      }
+      pending.get(pack[0].key)!.stage = () => ctx.output.put(staged, Buffer.concat(pack.map((e) => e.bytes)));
+    });
+  } else {
+    for (const e of changed) {
+      const staged = ctx.staging.encodedPartition(file.table, e.partition);
+      pending.set(e.key, { file: { ...e.written, staged }, stage: () => ctx.output.put(staged, e.bytes) });
+    }
+  }
+  return [...pending.values()];
 }
 
 /**
- * Puts run ioConcurrency at a time (a songs part is about one file per song); a batch is checkpointed once all of it
- * is in place, so a retry resumes after the last whole batch and at worst puts a batch again, which is a replace.
+ * A pack's size: big enough that a songs part is a few requests, small enough that the two packs audit and publish
+ * hold at a time stay a small share of a worker's memory.
+ */
+const PACK_BYTES = 16 << 20;
+
+/** Consecutive runs of `items` whose bytes add up to at most `limit` each (one item alone may exceed it). */
+function packed<T extends { bytes: Buffer }>(items: T[], limit: number): T[][] {
+  const packs: T[][] = [];
+  let size = Infinity;
+  for (const item of items) {
+    if (size + item.bytes.length > limit) {
+      packs.push([]);
+      size = 0;
+    }
+    packs[packs.length - 1].push(item);
+    size += item.bytes.length;
+  }
+  return packs;
+}
+
+/**
+ * Puts run ioConcurrency at a time (a songs part is about one file per song, or a few packs of them); a batch is
+ * checkpointed once all of it is in place, so a retry resumes after the last whole batch and at worst puts a batch
+ * again, which is a replace. A pack is put with its first file, so every file before a checkpoint is in place.
  */
 async function stageAll(ctx: StepContext, files: PendingFile[]): Promise<WriteCheckpoint> {
   const checkpoint = ctx.progress.resumeFrom<WriteCheckpoint>() ?? { nextPartition: 0, rows: 0, bytes: 0 };

@@ -23,6 +23,8 @@ const WALK_CONCURRENCY = 8;
 
 /** A local directory seen as an object store; `put` is write-to-temp then rename, so it is atomic. */
 export class LocalStore implements ObjectStore {
+  readonly promoteCopies: boolean = false;
+
   constructor(private readonly root: string) {}
 
   get description(): string {

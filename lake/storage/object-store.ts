@@ -25,6 +25,11 @@ export interface ObjectProblem {
 export interface ObjectStore {
   /** A description safe to print: never carries credentials. */
   readonly description: string;
+  /**
+   * True where `promote` copies the bytes (S3 has no rename): there every small staged object costs a request to
+   * stage and another to promote, so writers of many small files pack them into a few staged objects instead.
+   */
+  readonly promoteCopies: boolean;
   /** Every object whose key starts with `prefix`, in lexicographic key order. */
   list(prefix: string): AsyncIterable<ObjectInfo>;
   get(key: string): Promise<Buffer>;

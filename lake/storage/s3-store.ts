@@ -77,6 +77,8 @@ export function createS3Client(settings: S3Settings): S3Client {
 
 /** A bucket and key prefix seen as an object store. */
 export class S3Store implements ObjectStore {
+  readonly promoteCopies: boolean = true;
+
   constructor(
     private readonly client: S3Client,
     private readonly bucket: string,
