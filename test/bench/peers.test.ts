@@ -120,11 +120,9 @@ describe.each(PEER_CASES)('$system peer', ({ system, script, steps, venv, engine
       expect(lines).toHaveLength(1);
       result = JSON.parse(lines[0]) as PeerResult;
       console.log(`${system} peer: ${((Date.now() - started) / 1000).toFixed(1)} s wall, ${lines[0]}`);
-      // What the bucket holds, read back by the same DuckDB checks as the local peers' folders.
-      if (system === 'duckdb-s3') lake = await download(new StoreFactory(testConfig('peers').s3).open(to));
-    });
-    afterAll(() => {
-      if (system === 'duckdb-s3' && lake) rmSync(lake, { recursive: true, force: true });
+      // What the bucket holds, read back by the same DuckDB checks as the local peers' folders; in `work`, which goes
+      // with the file's other folders.
+      if (system === 'duckdb-s3') await download(new StoreFactory(testConfig('peers').s3).open(to), lake);
     });
 
     test('prints one JSON line naming itself, its engine, its steps and its rows', () => {

@@ -2,14 +2,10 @@
  * Builders for the records and contexts tests need, each with realistic defaults from the Udacity sample that a test
  * overrides where it matters. One home, so a change of a record's shape changes one file.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { StagingArea } from '../../lake/layout';
 import type { PlayEvent, SongRecord } from '../../lake/model';
 import type { Month } from '../../lake/month';
 import { noProgress, type StepContext } from '../../lake/steps/context';
-import { LocalStore } from '../../lake/storage/local-store';
 import type { ObjectStore } from '../../lake/storage/object-store';
 
 export const NOV_2018: Month = { year: 2018, month: 11 };
@@ -131,25 +127,4 @@ export function stepContext(input: ObjectStore, output: ObjectStore, overrides: 
     ioConcurrency: 8,
     ...overrides,
   };
-}
-
-/** A folder under the system's temp dir, with local stores inside it; `remove()` deletes all of it. */
-export class TempLake {
-  readonly root: string;
-
-  constructor(name: string) {
-    this.root = mkdtempSync(path.join(os.tmpdir(), `sparkify-${name}-`));
-  }
-
-  path(...parts: string[]): string {
-    return path.join(this.root, ...parts);
-  }
-
-  store(dir: string): LocalStore {
-    return new LocalStore(this.path(dir));
-  }
-
-  remove(): void {
-    rmSync(this.root, { recursive: true, force: true });
-  }
 }

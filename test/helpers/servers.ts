@@ -1,7 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
@@ -47,13 +44,11 @@ export async function upload(fromDir: string, to: ObjectStore): Promise<void> {
   await mapLimit(objects, 32, async (o) => to.put(o.key, await from.get(o.key)));
 }
 
-/** Copies a store into a fresh local folder, so DuckDB reads exactly what the bucket holds. */
-export async function download(from: ObjectStore, prefix = ''): Promise<string> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'sparkify-lake-copy-'));
+/** Copies a store into a local folder the caller owns (and removes), so DuckDB reads exactly what the bucket holds. */
+export async function download(from: ObjectStore, dir: string, prefix = ''): Promise<void> {
   const to = new LocalStore(dir);
   const objects = await listAll(from, prefix);
   await mapLimit(objects, 32, async (o) => to.put(o.key, await from.get(o.key)));
-  return dir;
 }
 
 export interface TemporalHarness {

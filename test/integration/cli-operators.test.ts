@@ -13,7 +13,7 @@ import { formatMonth, monthOf } from '../../lake/month';
 import type { BackfillResult } from '../../workflows/sparkify-backfill';
 import type { MonthOutcome } from '../../workflows/month-child';
 import { sparkify } from '../helpers/cli';
-import { TempLake } from '../helpers/builders';
+import { tempDir } from '../helpers/temp';
 import { until } from '../helpers/observe';
 import { describeWithServers, startHarness, uniqueName, type TemporalHarness } from '../helpers/servers';
 
@@ -21,22 +21,19 @@ const JAN_2030 = { year: 2030, month: 1 };
 
 describeWithServers('sparkify for operators, on a real dev server', () => {
   let h: TemporalHarness;
-  let tmp: TempLake;
   let env: NodeJS.ProcessEnv;
+  afterAll(async () => h?.stop());
+  // After the hook that stops the worker: a run it still served would write into the folder again.
+  const tmp = tempDir('cli-operators');
   const cli = (args: string[], cwd?: string) => sparkify(args, env, cwd);
   const februaryLogs = () => tmp.path('full', 'log_data', '2030', '02');
 
   beforeAll(async () => {
     h = await startHarness();
-    tmp = new TempLake('cli-operators');
     env = { ...process.env, SPARKIFY_TASK_QUEUE: h.config.temporal.taskQueue, SPARKIFY_CONFIG: '' };
     // Three months of 2030 as input, less February's event logs: its run fails at stage-events.
     await generateDataset(tmp.store('full'), { songs: 40, users: 8, events: 200, from: JAN_2030, months: 3, seed: 7 });
     cpSync(tmp.path('full'), tmp.path('in'), { recursive: true, filter: (from) => !from.startsWith(februaryLogs()) });
-  });
-  afterAll(async () => {
-    await h?.stop();
-    tmp?.remove();
   });
 
   it('a backfill with a failed month ends FAILED naming it, prints every month and exits 1; --only-failed then runs that month alone', async () => {

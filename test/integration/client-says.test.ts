@@ -3,21 +3,26 @@ import { generateDataset } from '../../lake/generate/generate';
 import { listAll } from '../../lake/storage/object-store';
 import { MonthAlreadyRunning } from '../../client/month-conflict';
 import { runMonth, startMonthRun, waitForReport } from '../../client/run-month';
-import { NOV_2018, TempLake } from '../helpers/builders';
+import { NOV_2018 } from '../helpers/builders';
+import { tempDir } from '../helpers/temp';
 import { until } from '../helpers/observe';
 import { sparkify } from '../helpers/cli';
 import { describeWithServers, startHarness, uniqueName, type TemporalHarness } from '../helpers/servers';
 
 describeWithServers('the client says what happened', () => {
   let h: TemporalHarness;
-  let lake: TempLake;
   /** Holds stage-songs of the runs that write to `held` until the test lets them go, so they are surely running. */
   let held = '';
   let release: () => void = () => undefined;
   const released = new Promise<void>((resolve) => (release = resolve));
+  afterAll(async () => {
+    release();
+    await h?.stop();
+  });
+  // After the hook that stops the worker: a run it still served would write into the folder again.
+  const lake = tempDir('client-says');
 
   beforeAll(async () => {
-    lake = new TempLake('client-says');
     h = await startHarness({
       activities: (real) => ({
         ...real,
@@ -28,11 +33,6 @@ describeWithServers('the client says what happened', () => {
       }),
     });
     await generateDataset(lake.store('in'), { songs: 40, users: 10, events: 300, from: NOV_2018, months: 1, seed: 3 });
-  });
-  afterAll(async () => {
-    release();
-    await h?.stop();
-    lake?.remove();
   });
 
   it('refuses to join a running month asked for another output, naming the run and both outputs; B is never written', async () => {

@@ -5,16 +5,22 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { runMonth, startMonth } from '../../client/run-month';
 import { generateDataset } from '../../lake/generate/generate';
 import { listAll } from '../../lake/storage/object-store';
-import { NOV_2018, TempLake } from '../helpers/builders';
+import { NOV_2018 } from '../helpers/builders';
+import { tempDir } from '../helpers/temp';
 import { causeChain, contentHashes, until } from '../helpers/observe';
 import { createBucket, describeWithServers, startHarness, uniqueName, type TemporalHarness } from '../helpers/servers';
 
 describeWithServers('a failed run changes nothing, on a real dev server', () => {
-  const tmp = new TempLake('commit');
-  const input = tmp.path('input');
-  const changed = tmp.path('input-changed');
   let h: TemporalHarness;
   let poisoned: TemporalHarness;
+  afterAll(async () => {
+    await h?.stop();
+    await poisoned?.stop();
+  });
+  // After the hook that stops the workers: a run they still served would write into it again.
+  const tmp = tempDir('commit');
+  const input = tmp.path('input');
+  const changed = tmp.path('input-changed');
 
   beforeAll(async () => {
     await generateDataset(tmp.store('input'), { songs: 150, users: 20, events: 1500, from: NOV_2018, months: 1, seed: 21 });
@@ -30,11 +36,6 @@ describeWithServers('a failed run changes nothing, on a real dev server', () => 
         },
       }),
     });
-  });
-  afterAll(async () => {
-    await h?.stop();
-    await poisoned?.stop();
-    tmp.remove();
   });
 
   it.each([

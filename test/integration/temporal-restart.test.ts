@@ -13,7 +13,8 @@ import { createActivities } from '../../activities';
 import type { ConnectionEvent } from '../../client/reconnect';
 import { runMonth } from '../../client/run-month';
 import { createSparkifyWorker } from '../../worker/create-worker';
-import { NOV_2018, TempLake } from '../helpers/builders';
+import { NOV_2018 } from '../helpers/builders';
+import { tempDir } from '../helpers/temp';
 import { until } from '../helpers/observe';
 import { describeWithServers, testConfig, uniqueName } from '../helpers/servers';
 
@@ -60,7 +61,6 @@ function stopServer(child: ChildProcess | undefined, signal: NodeJS.Signals): Pr
 }
 
 describeWithServers('the client outlasts a Temporal server restart', () => {
-  let lake: TempLake;
   let server: ChildProcess | undefined;
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
@@ -74,8 +74,9 @@ describeWithServers('the client outlasts a Temporal server restart', () => {
     await nativeConnection?.close();
     await connection?.close();
     await stopServer(server, 'SIGTERM');
-    lake?.remove();
   });
+  // After the hook that stops the worker and the server, whose database is in it: either would write into it again.
+  const lake = tempDir('temporal-restart');
 
   it('waits through the outage and returns the report, at most 60 s later than an undisturbed run', async () => {
     try {
@@ -83,7 +84,6 @@ describeWithServers('the client outlasts a Temporal server restart', () => {
     } catch {
       // Installed already in this process.
     }
-    lake = new TempLake('temporal-restart');
     const port = await freePort();
     const db = lake.path('temporal.db');
     const address = `127.0.0.1:${port}`;

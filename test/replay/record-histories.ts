@@ -12,7 +12,8 @@ import { startBackfill } from '../../client/backfill';
 import { runMonth } from '../../client/run-month';
 import { generateDataset } from '../../lake/generate/generate';
 import { monthOf } from '../../lake/month';
-import { NOV_2018, TempLake } from '../helpers/builders';
+import { NOV_2018 } from '../helpers/builders';
+import { tempDir } from '../helpers/temp';
 import { startHarness, uniqueName, type TemporalHarness } from '../helpers/servers';
 
 const OUT = path.join(__dirname, 'histories');
@@ -20,9 +21,11 @@ const OUT = path.join(__dirname, 'histories');
 jest.setTimeout(10 * 60_000);
 
 describe('record workflow histories for the replay test', () => {
-  const tmp = new TempLake('record');
-  const input = tmp.path('input');
   let h: TemporalHarness;
+  afterAll(async () => h?.stop());
+  // After the hook that stops the worker: a run it still served would write into the folder again.
+  const tmp = tempDir('record');
+  const input = tmp.path('input');
   beforeAll(async () => {
     mkdirSync(OUT, { recursive: true });
     await generateDataset(tmp.store('input'), { songs: 60, users: 8, events: 300, from: NOV_2018, months: 2, seed: 3 });
@@ -31,10 +34,6 @@ describe('record workflow histories for the replay test', () => {
     // November alone: December's run fails at stage-events.
     await generateDataset(tmp.store('input-november'), { songs: 60, users: 8, events: 300, from: NOV_2018, months: 1, seed: 3 });
     h = await startHarness();
-  });
-  afterAll(async () => {
-    await h?.stop();
-    tmp.remove();
   });
 
   /** As `temporal workflow show --output json` prints it: the form the SDK's replayer and the Web UI's download use. */

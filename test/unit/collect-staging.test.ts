@@ -1,12 +1,11 @@
 import { collectStaging, type RunState } from '../../lake/steps/collect-staging';
 import { listAll } from '../../lake/storage/object-store';
-import { TempLake } from '../helpers/builders';
+import { tempDir } from '../helpers/temp';
 
 const HOUR = 3_600_000;
 
 describe('collectStaging', () => {
-  const tmp = new TempLake('collect');
-  afterAll(() => tmp.remove());
+  const tmp = tempDir('collect');
 
   /** A lake with staging of four runs, each in the given state, and one table file that is no one's staging. */
   async function lakeWith(states: Record<string, RunState>) {

@@ -3,14 +3,14 @@ import { concatParquetFiles } from '../../lake/parquet/concat';
 import { encodeParquet } from '../../lake/parquet/encode';
 import { readColumns } from '../../lake/parquet/read-columns';
 import { TABLES } from '../../lake/tables/catalog';
-import { songplayRow, TempLake } from '../helpers/builders';
+import { songplayRow } from '../helpers/builders';
+import { tempDir } from '../helpers/temp';
 import { queryLake } from '../helpers/duckdb';
 
 const play = (i: number) => songplayRow(i) as { songplay_id: string; start_time: number; location: string | null };
 
 describe('concatParquetFiles', () => {
-  const tmp = new TempLake('concat');
-  afterAll(() => tmp.remove());
+  const tmp = tempDir('concat');
 
   it('joins files row group by row group: DuckDB and hyparquet read every row, in order, with statistics intact', async () => {
     // 70,000 rows in the first part: two row groups; an empty part and a small one after it.

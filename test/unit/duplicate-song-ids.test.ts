@@ -1,4 +1,5 @@
-import { rawEvent, rawSong, TempLake } from '../helpers/builders';
+import { rawEvent, rawSong } from '../helpers/builders';
+import { tempDir } from '../helpers/temp';
 import { queryLake, table } from '../helpers/duckdb';
 import { runStepsInProcess } from '../helpers/run-steps';
 
@@ -8,8 +9,7 @@ const song = (artist_id: string, artist_name: string) =>
 const play = (artist: string, ts: number) => JSON.stringify(rawEvent({ artist, song: 'T', length: 200, ts, itemInSession: ts % 100 }));
 
 describe('two song files with the same song_id', () => {
-  const root = new TempLake('dup');
-  afterAll(() => root.remove());
+  const root = tempDir('dup');
 
   it('match plays against the one file kept for the id, never a mix of both', async () => {
     const input = root.store('in');

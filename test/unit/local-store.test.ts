@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { LocalStore } from '../../lake/storage/local-store';
 import { listAll } from '../../lake/storage/object-store';
-import { TempLake } from '../helpers/builders';
+import { tempDir } from '../helpers/temp';
 
 let root: string;
 let store: LocalStore;
@@ -202,8 +202,7 @@ describe('LocalStore', () => {
 });
 
 describe('LocalStore.promote', () => {
-  const tmp = new TempLake('promote');
-  afterAll(() => tmp.remove());
+  const tmp = tempDir('promote');
 
   it('moves a staged file over the published one, leaves no empty staging folder, and a repeat is a no-op', async () => {
     const store = tmp.store('lake');

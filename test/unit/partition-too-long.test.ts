@@ -5,7 +5,8 @@ import { planStage, stagePart } from '../../lake/steps/stage';
 import { readStaged } from '../../lake/steps/staged-reader';
 import { listAll } from '../../lake/storage/object-store';
 import { TABLES } from '../../lake/tables/catalog';
-import { NOV_2018, TempLake, rawEvent, rawSong, stepContext } from '../helpers/builders';
+import { NOV_2018, rawEvent, rawSong, stepContext } from '../helpers/builders';
+import { tempDir } from '../helpers/temp';
 import { runStepsInProcess } from '../helpers/run-steps';
 
 const LONG_ARTIST = `AR${'X'.repeat(298)}`;
@@ -22,11 +23,7 @@ describe('a song whose partition folder no store can hold', () => {
     expect(oversizedPartitionSegment(TABLES.artists, { artist_id: LONG_ARTIST })).toBeUndefined();
   });
 
-  let lake: TempLake;
-  beforeEach(() => {
-    lake = new TempLake('long-partition');
-  });
-  afterEach(() => lake.remove());
+  const lake = tempDir('long-partition', 'each');
 
   async function writeInput(): Promise<void> {
     const input = lake.store('input');

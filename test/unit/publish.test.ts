@@ -8,7 +8,8 @@ import { readJsonUnder } from '../../lake/steps/staged-reader';
 import type { WrittenSummary } from '../../lake/steps/write-partitions';
 import { listAll } from '../../lake/storage/object-store';
 import { TABLES, TABLE_NAMES } from '../../lake/tables/catalog';
-import { NOV_2018, songplayRow, songRecord, stepContext, TempLake } from '../helpers/builders';
+import { NOV_2018, songplayRow, songRecord, stepContext } from '../helpers/builders';
+import { tempDir } from '../helpers/temp';
 import { readColumns } from '../../lake/parquet/read-columns';
 import { contentHashes } from '../helpers/observe';
 import { runStepsInProcess, stageAndWrite } from '../helpers/run-steps';
@@ -16,14 +17,13 @@ import { runStepsInProcess, stageAndWrite } from '../helpers/run-steps';
 const FOREIGN = { 'songs/README': 'ours, not the lake\'s', 'users/alice/notes.txt': 'notes', 'time/year=2018/month=11/other.csv': 'a,b\n1,2\n' };
 
 describe('write, audit, publish', () => {
-  const tmp = new TempLake('publish');
+  const tmp = tempDir('publish');
   const input = tmp.store('input');
   const changedInput = tmp.store('input-changed');
   beforeAll(async () => {
     await generateDataset(input, { songs: 80, users: 12, events: 600, from: NOV_2018, months: 1, seed: 11 });
     await generateDataset(changedInput, { songs: 90, users: 14, events: 700, from: NOV_2018, months: 1, seed: 12 });
   });
-  afterAll(() => tmp.remove());
 
   it('a first run into an empty folder marks it as a lake and publishes every table with _SUCCESS', async () => {
     const lake = tmp.store('first');

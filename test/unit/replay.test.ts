@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { TempLake } from '../helpers/builders';
+import { tempDir } from '../helpers/temp';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const HISTORIES = path.join(ROOT, 'test', 'replay', 'histories');
@@ -33,8 +33,7 @@ const replayAgainst = (workflowsPath: string, files: string[]) =>
  */
 describe('recorded histories replay against the current workflows', () => {
   const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json')).sort().map((f) => path.join(HISTORIES, f));
-  const tmp = new TempLake('replay');
-  afterAll(() => tmp.remove());
+  const tmp = tempDir('replay');
 
   it('has a history of every workflow type, and of a run that failed', () => {
     const types = new Set(files.map((f) => JSON.parse(readFileSync(f, 'utf8')).events[0].workflowExecutionStartedEventAttributes.workflowType.name));

@@ -1,14 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { LocalStore } from '../../lake/storage/local-store';
 import { countRows, queryLake, table } from '../helpers/duckdb';
 import { runStepsInProcess } from '../helpers/run-steps';
 import { SAMPLE_DIR, describeWithSample } from '../helpers/sample';
+import { tempDir } from '../helpers/temp';
 
 describeWithSample('the engine on the Udacity sample, without Temporal', () => {
-  const lake = mkdtempSync(path.join(os.tmpdir(), 'sparkify-unit-lake-'));
-  afterAll(() => rmSync(lake, { recursive: true, force: true }));
+  const lake = tempDir('unit-lake').root;
 
   it('builds the five tables with the contract figures', async () => {
     const report = await runStepsInProcess(new LocalStore(SAMPLE_DIR), new LocalStore(lake), 2018, 11);

@@ -1,9 +1,9 @@
 import { planStage, stagePart } from '../../lake/steps/stage';
-import { rawEvent, stepContext, TempLake } from '../helpers/builders';
+import { rawEvent, stepContext } from '../helpers/builders';
+import { tempDir } from '../helpers/temp';
 
 describe('stagePart on events', () => {
-  const lake = new TempLake('stage');
-  afterAll(() => lake.remove());
+  const lake = tempDir('stage');
 
   it('stages a day of 200,000 plays, more than one call may take as arguments, and counts every line', async () => {
     const input = lake.store('input');

@@ -4,15 +4,15 @@ import { planStage, stagePart } from '../../lake/steps/stage';
 import { transformDimensions } from '../../lake/steps/transform-dimensions';
 import { factsSegment, finishFacts, planFacts, transformFacts } from '../../lake/steps/transform-facts';
 import type { ObjectStore } from '../../lake/storage/object-store';
-import { NOV_2018, stepContext, TempLake } from '../helpers/builders';
+import { NOV_2018, stepContext } from '../helpers/builders';
+import { tempDir } from '../helpers/temp';
 import { FailingStore } from '../helpers/failing-store';
 import { contentHashes } from '../helpers/observe';
 
 describe('transformFacts', () => {
-  const tmp = new TempLake('facts');
+  const tmp = tempDir('facts');
   const input = tmp.store('input');
   beforeAll(() => generateDataset(input, { songs: 300, users: 25, events: 6_000, from: NOV_2018, months: 1, seed: 8 }));
-  afterAll(() => tmp.remove());
 
   async function staged(dir: string): Promise<StepContext> {
     const ctx = stepContext(input, tmp.store(dir));
