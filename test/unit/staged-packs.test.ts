@@ -5,9 +5,10 @@ import { readJsonUnder } from '../../lake/steps/staged-reader';
 import type { WrittenSummary } from '../../lake/steps/write-partitions';
 import { LocalStore } from '../../lake/storage/local-store';
 import { listAll } from '../../lake/storage/object-store';
-import { NOV_2018, stepContext, TempLake } from '../helpers/builders';
+import { NOV_2018, stepContext } from '../helpers/builders';
 import { contentHashes } from '../helpers/observe';
 import { runStepsInProcess, stageAndWrite } from '../helpers/run-steps';
+import { tempDir } from '../helpers/temp';
 
 /** A local folder that stages as S3 does: promoting copies bytes, so small partitions travel in packs. */
 class CopyingStore extends LocalStore {
@@ -23,10 +24,9 @@ class CopyingStore extends LocalStore {
 const withoutRunReports = (hashes: Record<string, string>) => Object.fromEntries(Object.entries(hashes).filter(([key]) => !key.startsWith('_runs/') && key !== '_state/lake.json'));
 
 describe('small partitions staged in packs where promoting copies (S3)', () => {
-  const tmp = new TempLake('packs');
+  const tmp = tempDir('packs');
   const input = tmp.store('input');
   beforeAll(() => generateDataset(input, { songs: 120, users: 12, events: 600, from: NOV_2018, months: 1, seed: 5 }));
-  afterAll(() => tmp.remove());
 
   it('publishes the same lake, byte for byte, as a store that renames', async () => {
     const renamed = tmp.store('renamed');
