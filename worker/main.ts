@@ -1,6 +1,7 @@
 import { NativeConnection } from '@temporalio/worker';
 import { redactConfig, type LakeConfig } from '../lake/config';
 import { loadSettings, temporalConnectionOptions } from '../client/temporal-connection';
+import { orphanedSpill, ownSpill, removeSpillDirs } from '../lake/spill/spill-dir';
 import { createSparkifyWorker } from './create-worker';
 import { installTelemetry } from './telemetry';
 
@@ -13,7 +14,7 @@ export async function runWorker(config: LakeConfig = loadSettings()): Promise<vo
   // Node's warnings (a deprecation, the AWS SDK's notice about Node versions) as log lines too; bin/sparkify.js starts
   // the worker with --no-warnings so they are not also printed as text.
   process.on('warning', (warning) => log.warn(warning.message, { warning: warning.name }));
-  log.info('sparkify worker starting', { config: redactConfig(config) });
+  log.info('sparkify worker starting', { config: redactConfig(config), orphanedSpillFoldersRemoved: await removeSpillDirs(orphanedSpill) });
   const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   try {
     const worker = await createSparkifyWorker({ config, connection });
@@ -25,5 +26,7 @@ export async function runWorker(config: LakeConfig = loadSettings()): Promise<vo
     log.info('sparkify worker drained and stopped');
   } finally {
     await connection.close();
+    // A step cancelled after the grace time may not have reached its own cleanup.
+    await removeSpillDirs(ownSpill);
   }
 }

@@ -6,14 +6,15 @@ const NAME_PREFIX = 'sparkify-spill-';
 
 /**
  * A private folder on the worker's local disk (under TMPDIR) for what a step would otherwise hold in memory. The
- * step removes it when it ends; a folder left by a process that was killed is removed by the next step that opens
- * one, since its name carries the pid that made it.
+ * step removes it when it ends; its name carries the pid that made it, so a folder left by a process that was
+ * killed is removed when a worker starts on the host and by the next step that opens one, and a worker that stops
+ * removes what its own steps left (one cancelled past the shutdown's grace time).
  */
 export class SpillDir {
   private constructor(readonly root: string) {}
 
   static async open(): Promise<SpillDir> {
-    await removeOrphans();
+    await removeSpillDirs(orphanedSpill);
     return new SpillDir(await fs.mkdtemp(path.join(tmpdir(), `${NAME_PREFIX}${process.pid}-`)));
   }
 
@@ -32,13 +33,21 @@ export class SpillDir {
   }
 }
 
-async function removeOrphans(): Promise<void> {
-  const entries = await fs.readdir(tmpdir()).catch(() => [] as string[]);
+/** Spill folders under TMPDIR whose maker `matches`: a dead process's (orphans), or this process's own. */
+export async function removeSpillDirs(matches: (pid: number) => boolean, under = tmpdir()): Promise<number> {
+  const entries = await fs.readdir(under).catch(() => [] as string[]);
+  let removed = 0;
   for (const entry of entries) {
-    const pid = Number(/^sparkify-spill-(\d+)-/.exec(entry)?.[1]);
-    if (pid && !isAlive(pid)) await fs.rm(path.join(tmpdir(), entry), { recursive: true, force: true });
+    const pid = Number(new RegExp(`^${NAME_PREFIX}(\\d+)-`).exec(entry)?.[1]);
+    if (!pid || !matches(pid)) continue;
+    await fs.rm(path.join(under, entry), { recursive: true, force: true });
+    removed++;
   }
+  return removed;
 }
+
+export const orphanedSpill = (pid: number): boolean => !isAlive(pid);
+export const ownSpill = (pid: number): boolean => pid === process.pid;
 
 function isAlive(pid: number): boolean {
   try {
