@@ -29,7 +29,7 @@ const MONTH = { year: 2018, month: 11 };
 const LAKE = 's3://sparkify-lake/';
 /** Between the faults of the all-in-one run: long enough for a run to notice a change of state, short enough to keep them inside it. */
 const SETTLE_MS = 3000;
-/** A lone fault comes this far into the baseline's wall time: past the plans, while parts run on every worker. */
+/** A lone fault comes this far into the baseline's wall time: past the start, while the month's activities run. */
 const LONE_FAULT_AT = 0.25;
 const LATENCY = '100ms';
 /** The bound: with 100 ms on every link the month still finishes within twice its undisturbed time. */
@@ -52,8 +52,7 @@ export interface ChaosOptions {
 
 /**
  * The short version (npm test) runs the six faults together and the latency run, not one run per fault: each lone
- * fault costs a whole month's run (about a baseline's 70 s plus its recovery on the project's two-core machine),
- * six of them would triple the test's time, and the all-in-one run already takes every fault's recovery path once
+ * fault costs a whole month's run (the baseline's time plus its recovery), six of them would triple the test's time, and the all-in-one run already takes every fault's recovery path once
  * and checks the lake file by file. The latency run is a condition the all-in-one run does not cover; on a kernel
  * without sch_netem it is reported as not run and costs nothing.
  */
