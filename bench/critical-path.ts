@@ -2,6 +2,8 @@ import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { tsToMs } from '@temporalio/common/lib/time';
 import type { History } from '@temporalio/common/lib/proto-utils';
 
+type HistoryEvent = NonNullable<History['events']>[number];
+
 /** One completed activity of a run: its DAG task, which call of the task it was, and how long it ran. */
 export interface ActivitySpan {
   task: string;
@@ -34,8 +36,8 @@ export function activitySpans(history: History): ActivitySpan[] {
     const id = String(event.eventId);
     const at = tsToMs(event.eventTime);
     if (event.activityTaskScheduledEventAttributes) {
-      const summary = event.userMetadata?.summary;
-      if (summary) summaries.set(id, defaultPayloadConverter.fromPayload<string>(summary as Payload));
+      const summary = activitySummary(event);
+      if (summary !== undefined) summaries.set(id, summary);
     } else if (event.activityTaskStartedEventAttributes) {
       started.set(String(event.activityTaskStartedEventAttributes.scheduledEventId), at);
     } else if (event.activityTaskCompletedEventAttributes) {
@@ -47,6 +49,12 @@ export function activitySpans(history: History): ActivitySpan[] {
     }
   }
   return spans;
+}
+
+/** The summary the DAG runner gave a scheduled activity (`stage-events 3/4`, `publish`), if it gave one. */
+export function activitySummary(event: HistoryEvent): string | undefined {
+  const summary = event.userMetadata?.summary;
+  return summary ? defaultPayloadConverter.fromPayload<string>(summary as Payload) : undefined;
 }
 
 function parseSummary(summary: string): Pick<ActivitySpan, 'task' | 'phase'> {

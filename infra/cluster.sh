@@ -26,6 +26,10 @@
 #                  one process: postgres, temporal, ui, minio, worker-node1..3
 #                  (stop: SIGTERM, a worker drains; --kill: SIGKILL)
 #   link HOST down|up  pulls or plugs back HOST's network link
+#   netem HOST ARGS... | netem HOST clear
+#                  tc netem on HOST's link (what it sends), e.g. `delay 100ms`
+#                  or `loss 100%`; clear takes it off. Needs a kernel with
+#                  sch_netem (CONFIG_NET_SCH_NETEM); says so when it has none
 #
 # Settings (environment):
 #   SPARKIFY_CLUSTER_DIR     state, certificates, secrets, logs (default <repo>/.cluster)
@@ -683,6 +687,26 @@ cmd_link() { # link HOST up|down: the host's network link, as a cable pulled and
   log "$1: link $2"
 }
 
+cmd_netem() { # netem HOST ARGS...|clear: delay or loss on what HOST sends, as a slow or lossy network would
+  need_root
+  [[ $# -ge 2 ]] || die "usage: netem HOST ARGS... (e.g. delay 100ms, loss 100%) | netem HOST clear"
+  ip_of "$1" >/dev/null
+  local ns; ns="$(ns_of "$1")"; local host="$1"; shift
+  command -v tc >/dev/null || die "tc not found (iproute2)"
+  if [[ "$1" == clear ]]; then
+    # Deleting the root qdisc when none was added fails; clear must be safe to repeat.
+    ip netns exec "$ns" tc qdisc del dev eth0 root 2>/dev/null || true
+    log "${host}: netem cleared"
+    return
+  fi
+  local err
+  if ! err="$(ip netns exec "$ns" tc qdisc replace dev eth0 root netem "$@" 2>&1)"; then
+    [[ "$err" != *"qdisc kind is unknown"* ]] || die "this kernel has no netem qdisc (CONFIG_NET_SCH_NETEM): ${err}"
+    die "tc netem $*: ${err}"
+  fi
+  log "${host}: netem $*"
+}
+
 cmd_load() {
   [[ $# -eq 1 && -d "$1" ]] || die "usage: load DIR (a folder with song_data/ and log_data/)"
   MC="$(bash "${SCRIPT_DIR}/tools/ensure-tool.sh" mc)"
@@ -706,5 +730,6 @@ case "$command" in
   start) cmd_start "$@" ;;
   restart) cmd_stop "$@" && cmd_start "$1" ;;
   link) cmd_link "$@" ;;
+  netem) cmd_netem "$@" ;;
   *) usage ;;
 esac
