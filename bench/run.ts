@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --scale small|medium|large [--json FILE] [--systems a,b] [--workers N] [--skip-rerun]`: on one
+ * `npm run bench -- --scale small|medium|large [--json FILE] [--systems a,b] [--workers N] [--skip-rerun] [--skip-get-rate]`: on one
  * generated data set, times this pipeline (local disk, then MinIO), DuckDB and PySpark local mode, and prints wall
  * time, peak memory and ratios; sparkify-local then runs the month again and prints what its publish copied.
  * Runs under infra/test-servers.sh, which provides the Temporal dev server and MinIO.
@@ -59,6 +59,8 @@ async function main(): Promise<void> {
       profile: { type: 'string' },
       // Leaves out sparkify-local's second run of the month, for A/B timings of whole bench processes.
       'skip-rerun': { type: 'boolean', default: false },
+      // Leaves out the minimal client's GETs before sparkify-s3 (two passes over every song object: minutes at medium).
+      'skip-get-rate': { type: 'boolean', default: false },
       // scaling: how many times it runs the month at 1, then 2 workers; it reports the medians.
       rounds: { type: 'string', default: '1' },
       // DuckDB and Spark's local[*] use every core; so does this pipeline, with one worker process per core.
@@ -90,7 +92,11 @@ async function main(): Promise<void> {
           ? await runDuckdbS3(input, year, month)
           : system === 'scaling'
             ? await runScaling(input, output, year, month, Number(values.rounds))
-            : await runSparkify(system, input, output, year, month, workers, values.profile, !values['skip-rerun']);
+            : await runSparkify(system, input, output, year, month, workers, {
+                profileDir: values.profile,
+                rerun: !values['skip-rerun'],
+                getRate: !values['skip-get-rate'],
+              });
     results.push(result);
     log(`${system}: ${result.wall_s.toFixed(1)} s, peak ${result.peak_rss_mb} MB, rows ${JSON.stringify(result.rows)}`);
     // Written after every system, so a long run stopped halfway keeps what it measured.
@@ -108,8 +114,7 @@ async function runSparkify(
   year: number,
   month: number,
   workerCount: number,
-  profileDir?: string,
-  rerun = true,
+  { profileDir, rerun = true, getRate = true }: { profileDir?: string; rerun?: boolean; getRate?: boolean } = {},
 ): Promise<BenchResult> {
   const config = loadConfig({ env: { ...process.env, SPARKIFY_TASK_QUEUE: `bench-${Date.now()}` } });
   let inputUri = input;
@@ -117,7 +122,7 @@ async function runSparkify(
   let yardstick: GetRate | undefined;
   if (system === 'sparkify-s3') {
     ({ inputUri, outputUri } = await buckets(config.s3, input));
-    yardstick = await songGetRate(config.s3, inputUri.slice(5, -1));
+    if (getRate) yardstick = await songGetRate(config.s3, inputUri.slice(5, -1));
   }
   // --profile DIR: each worker writes a V8 CPU profile there when it exits (open it in Chrome DevTools).
   const pool = await startWorkers(workerCount, config.temporal.taskQueue, profileDir ? { dir: profileDir, name: system } : undefined);
