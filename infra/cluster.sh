@@ -30,6 +30,11 @@
 #                  tc netem on HOST's link (what it sends), e.g. `delay 100ms`
 #                  or `loss 100%`; clear takes it off. Needs a kernel with
 #                  sch_netem (CONFIG_NET_SCH_NETEM); says so when it has none
+#   delay HOST MS | delay HOST off
+#                  where the kernel has no netem: HOST's worker reaches Temporal
+#                  and MinIO through relays in its namespace that hold every
+#                  chunk MS each way (dist/bench/chaos/delay-relay.js); the
+#                  worker drains and starts again on the relays' addresses
 #
 # Settings (environment):
 #   SPARKIFY_CLUSTER_DIR     state, certificates, secrets, logs (default <repo>/.cluster)
@@ -463,12 +468,15 @@ EOF
 # with its own certificate.
 write_host_env() {
   local host="$1" c="${DIR}/certs" file="${DIR}/state/${1}.env"
+  # Behind `delay`, the worker reaches both servers through its host's relays (the TLS name stays the frontend's).
+  local temporal="${SERVICES_IP}:${TEMPORAL_PORT}" minio="${SERVICES_IP}:${MINIO_PORT}"
+  if [[ -f "${DIR}/state/${host}.delay" ]]; then temporal="127.0.0.1:${RELAY_TEMPORAL_PORT}"; minio="127.0.0.1:${RELAY_MINIO_PORT}"; fi
   (umask 077 && {
-    printf 'TEMPORAL_ADDRESS=%s\nTEMPORAL_NAMESPACE=default\nSPARKIFY_TASK_QUEUE=%s\n' "${SERVICES_IP}:${TEMPORAL_PORT}" "$TASK_QUEUE"
+    printf 'TEMPORAL_ADDRESS=%s\nTEMPORAL_NAMESPACE=default\nSPARKIFY_TASK_QUEUE=%s\n' "$temporal" "$TASK_QUEUE"
     printf 'TEMPORAL_TLS_CA=%s\nTEMPORAL_TLS_CERT=%s\nTEMPORAL_TLS_KEY=%s\nTEMPORAL_TLS_SERVER_NAME=%s\n' "$c/ca.pem" "$c/$host.pem" "$c/$host.key" "$FRONTEND_NAME"
     if [[ "$host" != services ]]; then
       printf 'S3_ENDPOINT=%s\nAWS_REGION=us-east-1\nAWS_ACCESS_KEY_ID=%s\nAWS_SECRET_ACCESS_KEY=%s\n' \
-        "http://${SERVICES_IP}:${MINIO_PORT}" "$(<"${DIR}/secrets/minio-worker-user")" "$(<"${DIR}/secrets/minio-worker-password")"
+        "http://${minio}" "$(<"${DIR}/secrets/minio-worker-user")" "$(<"${DIR}/secrets/minio-worker-password")"
       printf 'SPARKIFY_INPUT=s3://%s/\nSPARKIFY_OUTPUT=s3://%s/\nSPARKIFY_WORKER_IDENTITY=sparkify-worker@%s\n' "$INPUT_BUCKET" "$LAKE_BUCKET" "$host"
       printf 'SPARKIFY_ACTIVITY_CONCURRENCY=%s\nSPARKIFY_WORKER_HEAP_MB=%s\n' "${SPARKIFY_CLUSTER_ACTIVITY_CONCURRENCY:-4}" "${SPARKIFY_CLUSTER_WORKER_HEAP_MB:-1024}"
       local extra
@@ -707,6 +715,36 @@ cmd_netem() { # netem HOST ARGS...|clear: delay or loss on what HOST sends, as a
   log "${host}: netem $*"
 }
 
+lines_in() { local n; n="$(grep -c -- "$2" "${DIR}/logs/$1.log" 2>/dev/null)" || true; echo "${n:-0}"; }
+log_grew() { (( $(lines_in "$1" "$2") > ${3:-0} )); }
+
+RELAY_TEMPORAL_PORT=17233
+RELAY_MINIO_PORT=19000
+
+cmd_delay() { # delay HOST MS|off: HOST's worker behind relays that hold each chunk MS each way (no netem needed)
+  need_root
+  [[ $# -eq 2 && ( "$2" == off || "$2" =~ ^[0-9]+$ ) && "$1" == node* ]] || die "usage: delay node1|node2|node3 MS|off"
+  ip_of "$1" >/dev/null
+  local host="$1"
+  [[ -f "${DIR}/state/pids/worker-${host}" ]] || die "worker-${host} is not running"
+  stop_proc "worker-${host}" 150
+  stop_proc "delay-${host}"
+  if [[ "$2" == off ]]; then
+    rm -f -- "${DIR}/state/${host}.delay"
+  else
+    printf '%s\n' "$2" >"${DIR}/state/${host}.delay"
+    local relays; relays="$(lines_in "delay-${host}" 'delay-relay:')"
+    start_proc "$host" "delay-${host}" "${DIR}/state/${host}.env" node "${REPO_ROOT}/dist/bench/chaos/delay-relay.js" "$2" \
+      "${RELAY_TEMPORAL_PORT}=${SERVICES_IP}:${TEMPORAL_PORT}" "${RELAY_MINIO_PORT}=${SERVICES_IP}:${MINIO_PORT}"
+    wait_for "relays on ${host}" "delay-${host}" log_grew "delay-${host}" 'delay-relay:' "$relays"
+  fi
+  # Logs are appended to: the new worker is ready when its log has one 'polling' line more than before.
+  local polling; polling="$(lines_in "worker-${host}" 'polling task queue')"
+  start_worker "$host"
+  wait_for "worker on ${host}" "worker-${host}" log_grew "worker-${host}" 'polling task queue' "$polling"
+  log "${host}: worker's links to Temporal and MinIO $([[ "$2" == off ]] && echo direct || echo "held $2 ms each way")"
+}
+
 cmd_load() {
   [[ $# -eq 1 && -d "$1" ]] || die "usage: load DIR (a folder with song_data/ and log_data/)"
   MC="$(bash "${SCRIPT_DIR}/tools/ensure-tool.sh" mc)"
@@ -730,6 +768,7 @@ case "$command" in
   start) cmd_start "$@" ;;
   restart) cmd_stop "$@" && cmd_start "$1" ;;
   link) cmd_link "$@" ;;
+  delay) cmd_delay "$@" ;;
   netem) cmd_netem "$@" ;;
   *) usage ;;
 esac

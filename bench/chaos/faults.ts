@@ -39,11 +39,24 @@ export function issueFaults(cluster: ChaosCluster, linkDownMs: number): Fault[] 
   ];
 }
 
-/** Every host's link slowed: not a fault injected at a moment but a condition for the whole run. */
-export function latencyOn(cluster: ChaosCluster, delay: string): { set: () => void; clear: () => void } {
-  const hosts = ['services', ...NODES];
+/**
+ * Every host's link slowed: not a fault injected at a moment but a condition for the whole run. With netem, `delayMs`
+ * on what each of the four hosts sends; on a kernel without it, each worker's traffic to Temporal and MinIO (all
+ * that crosses the bridge during a run) through relays that hold every chunk `delayMs` each way: the same added time
+ * per round trip, without the kernel's packet-level queueing.
+ */
+export function latencyOn(cluster: ChaosCluster, delayMs: number, netem: boolean): { how: string; set: () => void; clear: () => void } {
+  if (netem) {
+    const hosts = ['services', ...NODES];
+    return {
+      how: `netem delay ${delayMs}ms on every host's link`,
+      set: () => hosts.forEach((h) => cluster.run('netem', h, 'delay', `${delayMs}ms`)),
+      clear: () => hosts.forEach((h) => cluster.run('netem', h, 'clear')),
+    };
+  }
   return {
-    set: () => hosts.forEach((h) => cluster.run('netem', h, 'delay', delay)),
-    clear: () => hosts.forEach((h) => cluster.run('netem', h, 'clear')),
+    how: `${delayMs} ms each way on every worker's links to Temporal and MinIO (relays: no netem in this kernel)`,
+    set: () => NODES.forEach((h) => cluster.run('delay', h, String(delayMs))),
+    clear: () => NODES.forEach((h) => cluster.run('delay', h, 'off')),
   };
 }
