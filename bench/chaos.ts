@@ -20,7 +20,7 @@ import { attemptsByActivity, childRuns, retryMarks } from './chaos/attempts';
 import { ChaosCluster } from './chaos/cluster';
 import { issueFaults, latencyOn, type Fault } from './chaos/faults';
 import { chaosPassed, formatChaos, type ChaosResult, type FaultMark, type RunOutcome } from './chaos/format';
-import { compareLakes } from './chaos/lake-diff';
+import { compareLakes } from './lake-diff';
 import { SCALES, type Scale } from './scales';
 
 export { formatChaos, chaosPassed, type ChaosResult } from './chaos/format';

@@ -25,6 +25,7 @@ import { LocalStore } from '../lake/storage/local-store';
 import { listAll } from '../lake/storage/object-store';
 import { formatMonth, monthsBetween } from '../lake/month';
 import { ensureDataset } from './datasets';
+import { secondsSince } from './measure';
 import { SCALES, type Scale } from './scales';
 import { startWorkers } from './worker-pool';
 
@@ -84,7 +85,7 @@ async function main(): Promise<void> {
       log(`running ${formatMonth(first)} (${label})…`);
       const started = process.hrtime.bigint();
       const { report } = await runMonth(client, config, { ...first, input, output }, `bench-history-${label}-${Date.now()}`);
-      const run = { label, wall_s: seconds(started), steps: report.steps, ...(await userStates(output)) };
+      const run = { label, wall_s: secondsSince(started), steps: report.steps, ...(await userStates(output)) };
       log(`${label}: ${run.wall_s.toFixed(1)} s, publish merged ${run.user_states} user states of ${run.user_state_months} months`);
       runs.push(run);
       return run;
@@ -102,7 +103,7 @@ async function main(): Promise<void> {
     });
     const filled = await backfill.result();
     if (filled.failed > 0) throw new Error(`${filled.failed} filler months failed; see the backfill's history`);
-    log(`filled ${filled.completed} months in ${seconds(fillStarted).toFixed(0)} s`);
+    log(`filled ${filled.completed} months in ${secondsSince(fillStarted).toFixed(0)} s`);
     await timed(`first month again, ${months} months in the lake`);
   }
 
@@ -121,10 +122,6 @@ async function userStates(output: string): Promise<{ user_state_months: number; 
   let states = 0;
   for (const o of objects) states += fromNdjson(await lake.get(o.key)).length;
   return { user_state_months: objects.length, user_states: states };
-}
-
-function seconds(since: bigint): number {
-  return Math.round(Number(process.hrtime.bigint() - since) / 1e7) / 100;
 }
 
 function log(message: string): void {

@@ -68,3 +68,8 @@ export function measure(command: string, args: string[], env: NodeJS.ProcessEnv 
       }),
   };
 }
+
+/** Seconds since `since` (a process.hrtime.bigint() reading), to the hundredth. */
+export function secondsSince(since: bigint): number {
+  return Math.round(Number(process.hrtime.bigint() - since) / 1e7) / 100;
+}

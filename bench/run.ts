@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --scale small|medium|large [--json FILE] [--systems a,b] [--workers N] [--skip-rerun] [--skip-get-rate]`: on one
+ * `npm run bench -- --scale small|medium|large [--songs N] [--json FILE] [--systems a,b] [--workers N] [--skip-rerun] [--skip-get-rate]`: on one
  * generated data set, times this pipeline (local disk, then MinIO), DuckDB and PySpark local mode, and prints wall
  * time, peak memory and ratios; sparkify-local then runs the month again and prints what its publish copied.
  * Runs under infra/test-servers.sh, which provides the Temporal dev server and MinIO.
@@ -23,7 +23,7 @@ import { ensureDataset } from './datasets';
 import { minimalGetRate, type GetRate } from './get-rate';
 import { measure } from './measure';
 import { startWorkers } from './worker-pool';
-import { SCALES, type Scale } from './scales';
+import { scaleOptions, SCALES, type Scale } from './scales';
 import { parseSystems, type System } from './systems';
 import { activitySpans, criticalPath } from './critical-path';
 import { SPARKIFY_DAG } from '../workflows/sparkify-dag';
@@ -54,6 +54,8 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       scale: { type: 'string', default: 'small' },
+      // The catalogue's size apart from the month's: the scale's data set with this many song files.
+      songs: { type: 'string' },
       json: { type: 'string' },
       systems: { type: 'string' },
       profile: { type: 'string' },
@@ -70,10 +72,11 @@ async function main(): Promise<void> {
   const scale = values.scale as Scale;
   if (!SCALES[scale]) throw new Error(`--scale must be one of ${Object.keys(SCALES).join(', ')}`);
   const systems = parseSystems(values.systems);
-  const work = path.join(projectRoot, '.sparkify', 'bench', scale);
+  const { options, name } = scaleOptions(scale, values.songs);
+  const work = path.join(projectRoot, '.sparkify', 'bench', name);
   const input = path.join(work, 'input');
-  const dataset = await ensureDataset(input, SCALES[scale], log);
-  const { year, month } = SCALES[scale].from;
+  const dataset = await ensureDataset(input, options, log);
+  const { year, month } = options.from;
 
   const workers = Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1) throw new Error('--workers must be a positive integer');

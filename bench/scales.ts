@@ -8,3 +8,14 @@ export const SCALES: Record<Scale, Omit<GenerateOptions, 'onProgress'>> = {
   medium: { songs: 100_000, users: 5_000, events: 2_000_000, from: { year: 2018, month: 11 }, months: 1, seed: 2018 },
   large: { songs: 200_000, users: 20_000, events: 5_000_000, from: { year: 2018, month: 11 }, months: 1, seed: 2018 },
 };
+
+/**
+ * A scale's options, the song count replaced when `songs` is given (`--songs`: the catalogue's size apart from the
+ * month's), and the name its data set is kept under, so each variant is generated once and reused.
+ */
+export function scaleOptions(scale: Scale, songs?: string): { options: Omit<GenerateOptions, 'onProgress'>; name: string } {
+  if (songs === undefined) return { options: SCALES[scale], name: scale };
+  const count = Number(songs);
+  if (!Number.isInteger(count) || count < 1) throw new Error('--songs must be a positive whole number');
+  return { options: { ...SCALES[scale], songs: count }, name: `${scale}-songs-${count}` };
+}

@@ -1,5 +1,5 @@
 import type { ActivityAttempts } from './attempts';
-import { describeDiff, identical, type LakeDiff } from './lake-diff';
+import { describeDiff, identical, type LakeDiff } from '../lake-diff';
 
 /** A fault as one run saw it. */
 export interface FaultMark {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mapLimit } from '../../lake/concurrency';
-import { lakeKeys, STAGING_PREFIX } from '../../lake/layout';
-import { listAll, type ObjectStore } from '../../lake/storage/object-store';
+import { mapLimit } from '../lake/concurrency';
+import { lakeKeys, STAGING_PREFIX } from '../lake/layout';
+import { listAll, type ObjectStore } from '../lake/storage/object-store';
 
 /**
  * What a run under faults must leave exactly as an undisturbed run does, byte for byte: every table's files (Parquet
