@@ -50,11 +50,39 @@ function regionFromChain(): () => Promise<string> {
   return loadConfig({ ...NODE_REGION_CONFIG_OPTIONS, default: () => chainDefault().catch(() => FALLBACK_REGION) }, NODE_REGION_CONFIG_FILE_OPTIONS);
 }
 
+type ChecksumSetting = 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
+
+/**
+ * The SDK's flexible checksums (a CRC32 computed for every PUT and checked on every GET since early 2025) only when
+ * an operation requires one, unless AWS_REQUEST_CHECKSUM_CALCULATION / AWS_RESPONSE_CHECKSUM_VALIDATION (or the
+ * profile's request_checksum_calculation / response_checksum_validation) say WHEN_SUPPORTED. The pipeline makes
+ * one request per song file and per songs partition, and the checksum was a seventh of each PUT's CPU here (MinIO
+ * computes and stores it too); S3-compatible stores that predate the headers refuse them. Integrity does not rest
+ * on it: a PUT's SigV4 signature covers its payload's SHA-256 (or TLS carries it), and the audit checks every
+ * staged file's SHA-256 against what the write step recorded before anything is published.
+ */
+function checksumSetting(env: string, profileKey: string): () => Promise<ChecksumSetting> {
+  // The chain passes over a value its selector refuses; a mistyped variable must stop the worker instead.
+  checksumValue(process.env[env], env);
+  return loadConfig<ChecksumSetting>({
+    environmentVariableSelector: (vars) => checksumValue(vars[env], env),
+    configFileSelector: (profile) => checksumValue(profile[profileKey], profileKey),
+    default: 'WHEN_REQUIRED',
+  });
+}
+
+function checksumValue(value: string | undefined, name: string): ChecksumSetting | undefined {
+  if (value === undefined) return undefined;
+  const upper = value.toUpperCase();
+  if (upper !== 'WHEN_SUPPORTED' && upper !== 'WHEN_REQUIRED') throw new Error(`${name} must be WHEN_SUPPORTED or WHEN_REQUIRED, not '${value}'`);
+  return upper;
+}
+
 /**
  * A client that behaves as AWS users expect: explicit credentials only when dl.cfg gives keys, otherwise the SDK's
  * default chain (environment with AWS_SESSION_TOKEN, AWS_PROFILE, SSO, web identity, container and instance
  * metadata); the region from the settings or that chain; AWS_MAX_ATTEMPTS and AWS_RETRY_MODE (or the profile's
- * max_attempts and retry_mode) as the SDK reads them, 6 attempts when nothing says.
+ * max_attempts and retry_mode) as the SDK reads them, 6 attempts when nothing says; checksums as above.
  */
 export function createS3Client(settings: S3Settings): S3Client {
   const maxSockets = settings.maxSockets ?? 128;
@@ -64,6 +92,8 @@ export function createS3Client(settings: S3Settings): S3Client {
     // MinIO and Ceph serve buckets under the path, not as virtual hosts.
     forcePathStyle: settings.endpoint !== undefined,
     maxAttempts: loadConfig({ ...NODE_MAX_ATTEMPT_CONFIG_OPTIONS, default: DEFAULT_MAX_ATTEMPTS }),
+    requestChecksumCalculation: checksumSetting('AWS_REQUEST_CHECKSUM_CALCULATION', 'request_checksum_calculation'),
+    responseChecksumValidation: checksumSetting('AWS_RESPONSE_CHECKSUM_VALIDATION', 'response_checksum_validation'),
     credentials:
       settings.accessKeyId && settings.secretAccessKey
         ? { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey, sessionToken: settings.sessionToken }

@@ -5,7 +5,7 @@ import { loadConfig } from '../../lake/config';
 import { createS3Client } from '../../lake/storage/s3-store';
 
 /** The variables the AWS SDK reads for region, profile and retries; each test sets its own. */
-const AWS_VARIABLES = ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_MAX_ATTEMPTS', 'AWS_RETRY_MODE', 'AWS_EC2_METADATA_DISABLED'];
+const AWS_VARIABLES = ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_MAX_ATTEMPTS', 'AWS_RETRY_MODE', 'AWS_EC2_METADATA_DISABLED', 'AWS_REQUEST_CHECKSUM_CALCULATION', 'AWS_RESPONSE_CHECKSUM_VALIDATION'];
 
 let dir: string;
 let saved: NodeJS.ProcessEnv;
@@ -35,6 +35,19 @@ function workerClient() {
 }
 
 describe('the S3 client follows the AWS SDK settings', () => {
+  it('computes and checks checksums only where an operation requires one, unless the environment or profile says', async () => {
+    const client = () => workerClient().config;
+    expect(await resolved(client().requestChecksumCalculation)).toBe('WHEN_REQUIRED');
+    expect(await resolved(client().responseChecksumValidation)).toBe('WHEN_REQUIRED');
+    const configFile = path.join(dir, 'config');
+    writeFileSync(configFile, '[default]\nresponse_checksum_validation = when_supported\n');
+    Object.assign(process.env, { AWS_CONFIG_FILE: configFile, AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_SUPPORTED' });
+    expect(await resolved(client().requestChecksumCalculation)).toBe('WHEN_SUPPORTED');
+    expect(await resolved(client().responseChecksumValidation)).toBe('WHEN_SUPPORTED');
+    process.env.AWS_REQUEST_CHECKSUM_CALCULATION = 'sometimes';
+    expect(() => client()).toThrow("AWS_REQUEST_CHECKSUM_CALCULATION must be WHEN_SUPPORTED or WHEN_REQUIRED, not 'sometimes'");
+  });
+
   it("takes the region of AWS_PROFILE's profile when no setting names one", async () => {
     const configFile = path.join(dir, 'config');
     writeFileSync(configFile, '[default]\nregion = us-west-1\n\n[profile lake-eu]\nregion = eu-west-3\n');
