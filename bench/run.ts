@@ -237,10 +237,14 @@ function median(values: number[]): number {
 /** A fresh input bucket holding the data set (the upload is not timed) and a fresh, empty output bucket. */
 async function buckets(settings: S3Settings, input: string): Promise<{ inputUri: string; outputUri: string }> {
   const suffix = Date.now().toString(36);
-  const inputUri = `s3://bench-in-${suffix}/`;
   const outputUri = `s3://bench-out-${suffix}/`;
   const s3 = createS3Client(settings);
-  for (const uri of [inputUri, outputUri]) await s3.send(new CreateBucketCommand({ Bucket: uri.slice(5, -1) }));
+  await s3.send(new CreateBucketCommand({ Bucket: outputUri.slice(5, -1) }));
+  // SPARKIFY_BENCH_S3_INPUT names a bucket holding this data set already (A/B pairs on one MinIO): no upload.
+  const shared = process.env.SPARKIFY_BENCH_S3_INPUT;
+  if (shared) return { inputUri: shared.endsWith('/') ? shared : `${shared}/`, outputUri };
+  const inputUri = `s3://bench-in-${suffix}/`;
+  await s3.send(new CreateBucketCommand({ Bucket: inputUri.slice(5, -1) }));
   log('uploading the input to MinIO (not timed)…');
   const from = new LocalStore(input);
   const to = new StoreFactory(settings).open(inputUri);
