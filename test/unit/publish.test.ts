@@ -35,6 +35,19 @@ describe('write, audit, publish', () => {
     expect(report.filesPublished.songs).toBeGreaterThan(10);
   });
 
+  it('a second month on the same song files publishes no songs or artists file, only its own partitions and users', async () => {
+    const twoMonths = tmp.store('input-two-months');
+    await generateDataset(twoMonths, { songs: 60, users: 10, events: 800, from: NOV_2018, months: 2, seed: 13 });
+    const lake = tmp.store('second-month');
+    const november = await runStepsInProcess(twoMonths, lake, 2018, 11, 'nov');
+    const songsBefore = await contentHashes(lake, 'songs/');
+    const december = await runStepsInProcess(twoMonths, lake, 2018, 12, 'dec');
+    expect(november.filesPublished.songs).toBeGreaterThan(10);
+    expect(december.filesPublished).toEqual({ songs: 0, artists: 0, users: 1, time: 1, songplays: 1 });
+    expect(december.filesUnchanged).toMatchObject({ songs: november.filesPublished.songs, artists: 1 });
+    expect(await contentHashes(lake, 'songs/')).toEqual(songsBefore);
+  });
+
   it('a rerun of unchanged input copies no file, reports every file unchanged and leaves the lake byte-identical', async () => {
     const lake = tmp.store('rerun');
     const first = await runStepsInProcess(input, lake, 2018, 11, 'r1');
