@@ -4,7 +4,7 @@ import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { attemptsByActivity, childRuns, retryMarks } from '../../bench/chaos/attempts';
 import { chaosPassed, formatChaos, type ChaosResult, type RunOutcome } from '../../bench/chaos/format';
-import { compareLakes, identical } from '../../bench/chaos/lake-diff';
+import { compareLakes, identical } from '../../bench/lake-diff';
 import { LocalStore } from '../../lake/storage/local-store';
 
 const HISTORIES = path.join(__dirname, '..', 'replay', 'histories');
