@@ -19,6 +19,7 @@ import { NODE_REGION_CONFIG_FILE_OPTIONS, NODE_REGION_CONFIG_OPTIONS, loadConfig
 import { NODE_MAX_ATTEMPT_CONFIG_OPTIONS } from '@smithy/core/retry';
 import { mapLimit } from '../concurrency';
 import { listAll, type ObjectInfo, type ObjectStore } from './object-store';
+import { SignedRequests } from './s3-signed-requests';
 
 export interface S3Settings {
   /** Absent: the AWS SDK's region chain (AWS_REGION, the profile's region, instance metadata), else us-east-1. */
@@ -108,12 +109,19 @@ export function createS3Client(settings: S3Settings): S3Client {
 /** A bucket and key prefix seen as an object store. */
 export class S3Store implements ObjectStore {
   readonly promoteCopies: boolean = true;
+  /** Small GETs and PUTs without the SDK's middleware; undefined where the bucket needs what only the SDK signs. */
+  private signed?: Promise<SignedRequests | undefined>;
 
   constructor(
     private readonly client: S3Client,
     private readonly bucket: string,
     private readonly prefix: string,
   ) {}
+
+  private direct(): Promise<SignedRequests | undefined> {
+    this.signed ??= SignedRequests.forBucket(this.client, this.bucket);
+    return this.signed;
+  }
 
   get description(): string {
     return `s3://${this.bucket}/${this.prefix}`;
@@ -134,6 +142,8 @@ export class S3Store implements ObjectStore {
   }
 
   async get(key: string): Promise<Buffer> {
+    const direct = await this.direct();
+    if (direct) return direct.get(this.prefix + key);
     const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
     if (!res.Body) throw new Error(`Empty response body for ${this.description}${key}`);
     return Buffer.from(await res.Body.transformToByteArray());
@@ -158,7 +168,9 @@ export class S3Store implements ObjectStore {
   async put(key: string, body: Buffer | string): Promise<void> {
     const bytes = typeof body === 'string' ? Buffer.from(body) : body;
     if (bytes.length <= MULTIPART_THRESHOLD) {
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, Body: bytes }));
+      const direct = await this.direct();
+      if (direct) await direct.put(this.prefix + key, bytes);
+      else await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, Body: bytes }));
       return;
     }
     await this.putMultipart(this.prefix + key, partsOfBuffer(bytes));
