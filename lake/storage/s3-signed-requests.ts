@@ -9,8 +9,8 @@ import { SignatureV4 } from '@smithy/signature-v4';
  * on a machine where the object store shares the CPU. Everything that decides where and how a request goes is the
  * client's own: its credentials chain, region, endpoint rules (path or virtual-hosted style, FIPS, dual-stack), the
  * SigV4 signer, its HTTP handler with the worker's sockets, and AWS_MAX_ATTEMPTS. Where the endpoint rules ask for a
- * scheme other than plain SigV4 (S3 Express, multi-region access points) `forBucket` answers undefined and the
- * caller uses the SDK.
+ * scheme other than plain SigV4 (S3 Express, multi-region access points), or the settings ask for flexible checksums,
+ * `forBucket` answers undefined and the caller uses the SDK.
  */
 export class SignedRequests {
   private constructor(
@@ -22,6 +22,10 @@ export class SignedRequests {
 
   static async forBucket(client: S3Client, bucket: string): Promise<SignedRequests | undefined> {
     const config = client.config;
+    // Checksums asked for (AWS_REQUEST_CHECKSUM_CALCULATION or AWS_RESPONSE_CHECKSUM_VALIDATION=WHEN_SUPPORTED) are
+    // the SDK's to compute and check.
+    const checksums = [await config.requestChecksumCalculation(), await config.responseChecksumValidation()];
+    if (checksums.includes('WHEN_SUPPORTED')) return undefined;
     const region = await config.region();
     const configured = config.endpoint ? await config.endpoint() : undefined;
     const endpoint = configured

@@ -12,9 +12,10 @@ import { createBucket, describeWithServers, testConfig } from '../helpers/server
  */
 async function faultyProxy(target: string, fault: 'reset' | 'slowdown', faults: number) {
   const to = new URL(target);
-  const seen = { requests: 0, spoiled: 0 };
+  const seen = { requests: 0, spoiled: 0, headers: [] as http.IncomingHttpHeaders[] };
   const server = http.createServer((req, res) => {
     seen.requests++;
+    seen.headers.push(req.headers);
     if (seen.spoiled < faults) {
       seen.spoiled++;
       if (fault === 'reset') {
@@ -55,6 +56,32 @@ describeWithServers('small GETs and PUTs signed without the SDK stack, against M
     for (const [i, key] of keys.entries()) await store.put(key, bodies[i]);
     for (const [i, key] of keys.entries()) expect((await store.get(key)).equals(bodies[i])).toBe(true);
     expect((await listAll(store, '')).map((o) => o.key).sort()).toEqual([...keys].sort());
+  });
+
+  it('sends small PUTs signed directly, and through the SDK (with its CRC32) when the settings ask for checksums', async () => {
+    const sent = async (env: Record<string, string>) => {
+      const proxy = await faultyProxy(config.s3.endpoint!, 'reset', 0);
+      const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+      Object.assign(process.env, env);
+      try {
+        const store = new S3Store(createS3Client({ ...config.s3, endpoint: proxy.endpoint }), bucket, 'paths/');
+        await store.put('a.parquet', Buffer.from('checked'));
+        expect((await store.get('a.parquet')).toString()).toBe('checked');
+        return proxy.seen.headers[0];
+      } finally {
+        for (const [k, v] of Object.entries(saved)) {
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+        }
+        await proxy.close();
+      }
+    };
+    const direct = await sent({});
+    expect(direct['amz-sdk-invocation-id']).toBeUndefined();
+    expect(Object.keys(direct).filter((h) => h.startsWith('x-amz-checksum-'))).toEqual([]);
+    const checked = await sent({ AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_SUPPORTED' });
+    expect(checked['amz-sdk-invocation-id']).toBeDefined();
+    expect(Object.keys(checked).some((h) => h.startsWith('x-amz-checksum-') || h === 'x-amz-trailer')).toBe(true);
   });
 
   it('names a missing key NoSuchKey, as the SDK does, so getIfExists answers undefined', async () => {
