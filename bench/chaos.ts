@@ -53,8 +53,9 @@ export interface ChaosOptions {
 /**
  * The short version (npm test) runs the six faults together and the latency run, not one run per fault: each lone
  * fault costs a whole month's run (the baseline's time plus its recovery), six of them would triple the test's time, and the all-in-one run already takes every fault's recovery path once
- * and checks the lake file by file. The latency run is a condition the all-in-one run does not cover; on a kernel
- * without sch_netem it is reported as not run and costs nothing.
+ * and checks the lake file by file. The latency run is a condition the all-in-one run does not cover (netem where the
+ * kernel has it, else relays); it must finish with the baseline's lake, and its time against the baseline is shown,
+ * not bounded: the 2x bound is for the full-size month.
  */
 export const SHORT_RUNS: readonly RunKind[] = ['all', 'latency'];
 
@@ -122,7 +123,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
           await attempt('latency', slow.how, async () => {
             slow.set();
             try {
-              return await compare('latency', slow.how, await lake.run('latency', []), baseline.seconds * LATENCY_LIMIT);
+              // The 2x bound is judged on a month of real size: the short month's run lasts a few seconds, most of
+              // them chains of round trips (a DAG step's dispatch and completion, publish's requests one after
+              // another), so 200 ms more per round trip multiplies it whatever the throughput.
+              return await compare('latency', slow.how, await lake.run('latency', []), options.short ? undefined : baseline.seconds * LATENCY_LIMIT);
             } finally {
               slow.clear();
             }
