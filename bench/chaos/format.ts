@@ -65,9 +65,8 @@ function formatRuns(result: ChaosResult): string[] {
   const rows = result.runs.map((r) => {
     if (r.seconds === undefined) return [r.id, r.name, '', '', r.failed !== undefined ? `FAILED: ${r.failed.split('\n')[0]}` : `not run: ${r.skipped ?? '?'}`];
     const lost = r.seconds - result.baselineS;
-    const ratio = `${(r.seconds / result.baselineS).toFixed(2)}x baseline`;
-    const limit =
-      r.limitS !== undefined ? ` (${ratio}, limit ${s1(r.limitS)} s${r.seconds <= r.limitS ? '' : ': OVER'})` : ` (${ratio})`;
+    const bound = r.limitS === undefined ? '' : `, limit ${s1(r.limitS)} s${r.seconds <= r.limitS ? '' : ': OVER'}`;
+    const limit = ` (${(r.seconds / result.baselineS).toFixed(2)}x baseline${bound})`;
     const lake = r.diff ? describeDiff(r.diff) : '?';
     return [r.id, r.name, s1(r.seconds), `${s1(lost)}${limit}`, `${lake}${r.sameCounts === false ? '; report counts DIFFERENT' : ''}`];
   });

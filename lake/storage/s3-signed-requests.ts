@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { sha256Hex } from '../hash';
 
 /**
  * Whole-object GETs and single PUTs of small objects, sent without the SDK's middleware stack: the pipeline makes one
@@ -16,6 +17,8 @@ export class SignedRequests {
   private constructor(
     private readonly client: S3Client,
     private readonly base: URL,
+    /** The bucket's path on the endpoint, ending in '/': empty for virtual-hosted style, `/bucket/` for path style. */
+    private readonly basePath: string,
     private readonly signer: SignatureV4,
     private readonly maxAttempts: number,
   ) {}
@@ -49,7 +52,9 @@ export class SignedRequests {
       // S3 signs the path as sent, escaped once (the endpoint rules' disableDoubleEncoding).
       uriEscapePath: false,
     });
-    return new SignedRequests(client, new URL(resolved.url.href), signer, await config.maxAttempts());
+    const base = new URL(resolved.url.href);
+    const basePath = base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`;
+    return new SignedRequests(client, base, basePath, signer, await config.maxAttempts());
   }
 
   /** The object's bytes; a missing key throws an error named NoSuchKey, as the SDK's does. */
@@ -74,21 +79,14 @@ export class SignedRequests {
   }
 
   private async once(method: 'GET' | 'PUT', key: string, body?: Buffer): Promise<Buffer> {
-    const payload = body ?? Buffer.alloc(0);
-    const hash = new this.client.config.sha256();
-    hash.update(payload);
-    const headers: Record<string, string> = {
-      host: this.base.host,
-      'x-amz-content-sha256': Buffer.from(await hash.digest()).toString('hex'),
-    };
+    const headers: Record<string, string> = { host: this.base.host, 'x-amz-content-sha256': sha256Hex(body ?? EMPTY) };
     if (body) headers['content-length'] = String(body.length);
-    const basePath = this.base.pathname.endsWith('/') ? this.base.pathname : `${this.base.pathname}/`;
     const request = await this.signer.sign({
       method,
       protocol: this.base.protocol,
       hostname: this.base.hostname,
       port: this.base.port ? Number(this.base.port) : undefined,
-      path: basePath + escapeKey(key),
+      path: this.basePath + escapeKey(key),
       query: {},
       headers,
       body,
@@ -120,6 +118,8 @@ export class S3ResponseError extends Error {
     this.$fault = status >= 500 ? 'server' : 'client';
   }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 const THROTTLING = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException', 'RequestThrottled']);
 const TRANSIENT_CODES = new Set(['RequestTimeout', 'RequestTimeoutException', 'InternalError']);

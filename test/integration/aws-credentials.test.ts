@@ -3,6 +3,7 @@ import { loadConfig } from '../../lake/config';
 import { permanentFailure } from '../../lake/failure-class';
 import { StoreFactory } from '../../lake/storage/location';
 import { createBucket, describeWithServers, testConfig } from '../helpers/servers';
+import { withEnv } from '../helpers/env';
 
 interface TemporaryCredentials {
   accessKeyId: string;
@@ -23,17 +24,11 @@ async function assumeRole(): Promise<TemporaryCredentials> {
 }
 
 /** Runs `fn` with the worker's environment holding only the given keys (as a role or `aws sso` would export them). */
-async function withEnvCredentials<T>(credentials: TemporaryCredentials, fn: () => Promise<T>): Promise<T> {
-  const saved = { ...process.env };
-  process.env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
-  process.env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
-  process.env.AWS_SESSION_TOKEN = credentials.sessionToken;
-  try {
-    return await fn();
-  } finally {
-    for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
-    Object.assign(process.env, saved);
-  }
+function withEnvCredentials<T>(credentials: TemporaryCredentials, fn: () => Promise<T>): Promise<T> {
+  return withEnv(
+    { AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, AWS_SESSION_TOKEN: credentials.sessionToken },
+    fn,
+  );
 }
 
 describeWithServers('AWS credentials from the environment, with a session token, against MinIO STS', () => {

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { S3Store, createS3Client } from '../../lake/storage/s3-store';
 import { listAll } from '../../lake/storage/object-store';
 import { permanentFailure } from '../../lake/failure-class';
+import { withEnv } from '../helpers/env';
 import { createBucket, describeWithServers, testConfig } from '../helpers/servers';
 
 /**
@@ -61,18 +62,14 @@ describeWithServers('small GETs and PUTs signed without the SDK stack, against M
   it('sends small PUTs signed directly, and through the SDK (with its CRC32) when the settings ask for checksums', async () => {
     const sent = async (env: Record<string, string>) => {
       const proxy = await faultyProxy(config.s3.endpoint!, 'reset', 0);
-      const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-      Object.assign(process.env, env);
       try {
-        const store = new S3Store(createS3Client({ ...config.s3, endpoint: proxy.endpoint }), bucket, 'paths/');
-        await store.put('a.parquet', Buffer.from('checked'));
-        expect((await store.get('a.parquet')).toString()).toBe('checked');
-        return proxy.seen.headers[0];
+        return await withEnv(env, async () => {
+          const store = new S3Store(createS3Client({ ...config.s3, endpoint: proxy.endpoint }), bucket, 'paths/');
+          await store.put('a.parquet', Buffer.from('checked'));
+          expect((await store.get('a.parquet')).toString()).toBe('checked');
+          return proxy.seen.headers[0];
+        });
       } finally {
-        for (const [k, v] of Object.entries(saved)) {
-          if (v === undefined) delete process.env[k];
-          else process.env[k] = v;
-        }
         await proxy.close();
       }
     };
@@ -106,15 +103,13 @@ describeWithServers('small GETs and PUTs signed without the SDK stack, against M
 
   it('gives up after AWS_MAX_ATTEMPTS tries of a fault that does not pass', async () => {
     const proxy = await faultyProxy(config.s3.endpoint!, 'slowdown', 1000);
-    const before = process.env.AWS_MAX_ATTEMPTS;
-    process.env.AWS_MAX_ATTEMPTS = '3';
     try {
-      const store = new S3Store(createS3Client({ ...config.s3, endpoint: proxy.endpoint }), bucket, 'give-up/');
-      await expect(store.put('a.parquet', Buffer.from('x'))).rejects.toMatchObject({ name: 'SlowDown', $metadata: { httpStatusCode: 503 } });
+      await withEnv({ AWS_MAX_ATTEMPTS: '3' }, async () => {
+        const store = new S3Store(createS3Client({ ...config.s3, endpoint: proxy.endpoint }), bucket, 'give-up/');
+        await expect(store.put('a.parquet', Buffer.from('x'))).rejects.toMatchObject({ name: 'SlowDown', $metadata: { httpStatusCode: 503 } });
+      });
       expect(proxy.seen.requests).toBe(3);
     } finally {
-      if (before === undefined) delete process.env.AWS_MAX_ATTEMPTS;
-      else process.env.AWS_MAX_ATTEMPTS = before;
       await proxy.close();
     }
   });
