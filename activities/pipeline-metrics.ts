@@ -21,7 +21,7 @@ function recordStage(meter: MetricMeter, r: StageResult): void {
   const source = { source: r.source };
   meter.createCounter('sparkify_objects_read', '', 'Input objects fetched by stage tasks').add(r.objectsRead, source);
   meter.createCounter('sparkify_bytes_read', 'By', 'Input bytes fetched by stage tasks').add(r.bytesRead, source);
-  meter.createCounter('sparkify_objects_reused', '', 'Song files taken from the song cache instead of fetched').add(r.objectsReused, source);
+  meter.createCounter('sparkify_objects_reused', '', 'Input objects unchanged since the last run (song cache, kept event logs), not fetched').add(r.objectsReused, source);
   meter.createCounter('sparkify_records_staged', '', 'Valid records staged').add(r.records, source);
   const quarantined = meter.createCounter('sparkify_records_quarantined', '', 'Records sent to quarantine, by reason');
   for (const [reason, n] of Object.entries(r.quarantined)) if (n) quarantined.add(n, { ...source, reason });

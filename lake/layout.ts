@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { formatMonth, twoDigits, type Month } from './month';
 import type { TableName, TableSpec } from './tables/catalog';
 
@@ -81,6 +82,15 @@ export const lakeKeys = {
   songCache: (shards: number, shard: number) => `${lakeKeys.songCachePrefix()}${songCacheName(shards, shard)}`,
   /** What the lake published under one owned prefix: each file's key, rows and content hash. Only these are ever deleted. */
   publishedFiles: (table: TableName, month: Month) => `_state/files/${ownedPrefix(table, month)}manifest.json`,
+  /**
+   * What each event log of a month was last loaded as (its users, quarantine, start times and encoded songplays),
+   * keyed by the log's key and ETag, so a later run of the month reads and encodes only the logs that changed.
+   */
+  keptEventsPrefix: (month: Month) => `_state/events/${monthPartition(month)}/`,
+  keptEventsIndex: (month: Month) => `${lakeKeys.keptEventsPrefix(month)}index.json`,
+  /** One version of one log's kept output: a new ETag is a new folder, so a half-updated index never mixes two. */
+  keptEventDir: (month: Month, sourceKey: string, etag: string) =>
+    `${lakeKeys.keptEventsPrefix(month)}${createHash('sha256').update(`${sourceKey}\u0000${etag}`).digest('hex').slice(0, 32)}/`,
   /** Marks a folder as a lake: runs write only into an empty folder or one that carries this. */
   lakeMarker: () => `_state/lake.json`,
   runReport: (month: Month, runId: string) => `_runs/${monthPartition(month)}/${runId}.json`,
@@ -155,21 +165,22 @@ export class StagingArea {
   encodedPack(table: TableName, part: number, pack: number): string {
     return `${this.root}tables/${table}/packs/${partName(part)}-${String(pack).padStart(3, '0')}.pack`;
   }
-  /** One transform-facts segment's songplays of one partition; assembled into the partition's file at the end. */
-  factsSegment(partition: string, segment: number): string {
-    return `${this.factsSegmentPrefix()}${partition ? `${partition}/` : ''}${partName(segment)}.parquet`;
+  /** What stage-events made of one event log: read and validated now, or kept from an earlier run of the month. */
+  eventFile(part: number, batch: number): string {
+    return `${this.eventFilePrefix()}${partName(part)}-b${String(batch).padStart(5, '0')}.json`;
   }
-  factsSegmentPrefix(): string {
-    return `${this.root}tables/songplays/segments/`;
+  eventFilePrefix(): string {
+    return `${this.root}events/`;
   }
-  /** What one audit part read back: row counts and key values, for the audit's finish. */
-  auditPart(set: string, part: number): string {
-    return `${this.auditPartPrefix(set)}${partName(part)}.json`;
+  /** One event log's songplays of one partition, encoded by transform-facts; assembled into the partition's file. */
+  factsFragment(file: number, partition: string): string {
+    return `${this.root}tables/songplays/files/${partition ? `${partition}/` : ''}${partName(file)}.parquet`;
   }
-  auditPartPrefix(set: string): string {
-    return `${this.root}audit/${set}-`;
+  /** One event log's distinct start times, ascending, as little-endian doubles. */
+  startTimesFile(file: number): string {
+    return `${this.root}tables/time/files/${partName(file)}.f64`;
   }
-  /** The staged event objects transform-facts splits into segments, listed once by its plan. */
+  /** The staged event logs transform-facts encodes, and in which segments, listed once by its plan. */
   factsPlan(): string {
     return `${this.root}tables/manifest-facts-plan.json`;
   }
@@ -179,9 +190,16 @@ export class StagingArea {
   segmentStatsPrefix(): string {
     return `${this.root}stats/facts-segment-`;
   }
-  /** One segment's distinct start times, ascending, as little-endian doubles. */
-  startTimesSegment(segment: number): string {
-    return `${this.root}tables/time/segments/${partName(segment)}.f64`;
+  /** What one audit part read back: row counts and key values, for the audit's finish. */
+  auditPart(set: string, part: number): string {
+    return `${this.auditPartPrefix(set)}${partName(part)}.json`;
+  }
+  auditPartPrefix(set: string): string {
+    return `${this.root}audit/${set}-`;
+  }
+  /** The month's kept event output as publish is to leave it: the new index, and what moves from staging into it. */
+  keptEvents(): string {
+    return `${this.root}kept-events.json`;
   }
   tableManifest(step: string): string {
     return `${this.root}tables/manifest-${step}.json`;

@@ -10,11 +10,12 @@ import { listAll, type ObjectInfo } from '../storage/object-store';
 import type { StepContext } from './context';
 import { discardStaging } from './discard-staging';
 import { readPublishedFiles, writePublishedFiles, type PublishedFiles } from './published-files';
+import { keptObjectKeys, type KeptEventsPlan } from './kept-events';
 import { readJson, readJsonUnder, readStaged } from './staged-reader';
 import { isStaged, withStagedBytes, type StagedFile } from './staged-files';
 import type { WrittenFile, WrittenSummary } from './write-partitions';
 import type { Source, StageResult } from './stage';
-import type { FactsResult } from './transform-facts';
+import type { FactsResult, SegmentResult } from './transform-facts';
 
 export interface RunReport {
   workflowId: string;
@@ -31,8 +32,11 @@ export interface RunReport {
   filesUnchanged: Record<TableName, number>;
   staleFilesRemoved: number;
   quarantined: { total: number; byReason: ReasonCounts; bySource: Record<Source, number>; keys: string[] };
-  /** Objects and bytes fetched from the input; song files unchanged since the last run are reused, not fetched. */
-  read: { objects: number; bytes: number; songFilesReused: number };
+  /**
+   * Objects and bytes fetched from the input; song files and event logs unchanged since the last run (same ETag) are
+   * reused, not fetched.
+   */
+  read: { objects: number; bytes: number; songFilesReused: number; eventFilesReused: number };
   /** Wall-clock seconds of each DAG task, as the workflow measured them. */
   steps: Record<string, number>;
   committedAt: string;
@@ -77,6 +81,7 @@ export async function publish(ctx: StepContext, steps: Record<string, number>): 
   filesPublished.users = 1;
   const quarantined = await publishQuarantine(ctx);
   await publishSongCache(ctx);
+  await publishKeptEvents(ctx);
 
   const report: RunReport = {
     workflowId: ctx.workflowId,
@@ -175,6 +180,22 @@ export async function publishSongCache(ctx: StepContext): Promise<void> {
   await mapLimit(staged, ctx.ioConcurrency, (o) => ctx.output.promote(o.key, `${lakeKeys.songCachePrefix()}${o.key.slice(prefix.length)}`));
 }
 
+/**
+ * The month's kept event output, as transform-facts planned it: what this run read and encoded moves from staging
+ * into the lake's `_state/events/`, the index is rewritten, and whatever of the month's kept output the new index
+ * no longer names (logs gone from the input or changed, songplays joined with an old lookup) is deleted. Runs after
+ * the quarantine and users are published from the same staged objects; as safe to repeat as `promote`.
+ */
+async function publishKeptEvents(ctx: StepContext): Promise<void> {
+  const plan = await readJson<KeptEventsPlan>(ctx, ctx.staging.keptEvents());
+  await mapLimit(plan.moves, ctx.ioConcurrency, ({ from, to }) => ctx.output.promote(from, to));
+  const indexKey = lakeKeys.keptEventsIndex(ctx.month);
+  await ctx.output.put(indexKey, JSON.stringify(plan.index));
+  const named = new Set([indexKey, ...Object.values(plan.index.files).flatMap(keptObjectKeys)]);
+  const unnamed = (await listAll(ctx.output, lakeKeys.keptEventsPrefix(ctx.month))).filter((o) => !named.has(o.key));
+  await ctx.output.deleteMany(unnamed.map((o) => o.key));
+}
+
 async function publishQuarantine(ctx: StepContext): Promise<RunReport['quarantined']> {
   const byReason: ReasonCounts = {};
   const bySource: Record<Source, number> = { songs: 0, events: 0 };
@@ -198,12 +219,18 @@ async function countSongplaysWithSong(ctx: StepContext): Promise<number> {
   return (await readJson<FactsResult>(ctx, ctx.staging.factsStats())).songplaysWithSong;
 }
 
-/** What the stage calls fetched and what the song cache spared, from the stats each call left in staging. */
+/**
+ * What the stage calls fetched (and transform-facts, for kept logs joined with a new song lookup) and what the song
+ * cache and the kept logs spared, from the stats each call left in staging.
+ */
 async function inputVolume(ctx: StepContext): Promise<RunReport['read']> {
   const stats = await readJsonUnder<StageResult>(ctx, ctx.staging.stageStatsPrefix());
+  const rejoined = await readJsonUnder<SegmentResult>(ctx, ctx.staging.segmentStatsPrefix());
+  const reads = [...stats, ...rejoined];
   return {
-    objects: stats.reduce((sum, s) => sum + s.objectsRead, 0),
-    bytes: stats.reduce((sum, s) => sum + s.bytesRead, 0),
-    songFilesReused: stats.reduce((sum, s) => sum + s.objectsReused, 0),
+    objects: reads.reduce((sum, s) => sum + s.objectsRead, 0),
+    bytes: reads.reduce((sum, s) => sum + s.bytesRead, 0),
+    songFilesReused: stats.filter((s) => s.source === 'songs').reduce((sum, s) => sum + s.objectsReused, 0),
+    eventFilesReused: stats.filter((s) => s.source === 'events').reduce((sum, s) => sum + s.objectsReused, 0),
   };
 }

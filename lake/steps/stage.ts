@@ -14,12 +14,14 @@ import { InputError } from '../errors';
 import { ChunkedNdjsonWriter } from './chunked-ndjson';
 import { claimOutput } from './claim-output';
 import type { StepContext } from './context';
+import { readKeptEvents, validationFingerprint, type KeptEventsIndex, type StagedEventFile } from './kept-events';
 import { readJson, readStaged } from './staged-reader';
 
 export type Source = 'songs' | 'events';
 
 /** Objects per fan-out call (songs: the target; the shard count is a power of two), and per resumable batch. */
 const PART_SIZE: Record<Source, number> = { songs: 2000, events: 8 };
+/** An events batch is one log: what is kept for later runs of the month is kept per log. */
 const BATCH_SIZE: Record<Source, number> = { songs: 250, events: 1 };
 const MAX_SONG_SHARDS = 1024;
 
@@ -128,6 +130,7 @@ type BatchTally = Omit<StageResult, 'source'>;
 export async function stagePart(ctx: StepContext, source: Source, part: number, options: StageOptions = {}): Promise<StageResult> {
   const { parts, objects: manifest } = await readJson<{ parts: number; objects: ObjectInfo[] }>(ctx, ctx.staging.manifest(source, part));
   const cache = source === 'songs' ? await readSongCache(ctx, parts, part) : new Map<string, SongCacheEntry>();
+  const kept = source === 'events' ? await readKeptEvents(ctx, validationFingerprint(options.maxLineBytes)) : undefined;
   const batchSize = BATCH_SIZE[source];
   const checkpoint = ctx.progress.resumeFrom<StageCheckpoint>();
   const totals: StageResult = checkpoint?.totals ?? { source, ...emptyTally() };
@@ -136,7 +139,7 @@ export async function stagePart(ctx: StepContext, source: Source, part: number, 
     const objects = manifest.slice(batch * batchSize, (batch + 1) * batchSize);
     const tally = emptyTally();
     if (source === 'songs') await stageSongBatch(ctx, part, batch, objects, cache, tally);
-    else await stageEventBatch(ctx, part, batch, objects, tally, options);
+    else await stageEventLog(ctx, { part, batch, object: objects[0] }, tally, options, kept!);
     totals.objectsRead += tally.objectsRead;
     totals.bytesRead += tally.bytesRead;
     totals.objectsReused += tally.objectsReused;
@@ -209,21 +212,56 @@ async function stageSongBatch(
   for (const r of rejected) tally.quarantined[r.reason] = (tally.quarantined[r.reason] ?? 0) + 1;
 }
 
+/** An events batch: one log, at its place in the stage's parts. */
+interface LogBatch {
+  part: number;
+  batch: number;
+  object: ObjectInfo;
+}
+
 /**
- * Streams one batch's event logs line by line into staged objects of STAGED_CHUNK_BYTES, so memory holds a read
- * chunk, at most one line (up to the line limit) and the chunk being filled, whatever a log's size. That is what the
- * staging budget admits per log, not its size: a 1 GiB log neither waits for nor holds the whole budget.
+ * One event log, taken from the month's kept output when its ETag is the one kept (its users and quarantine copied
+ * into the batch's staging keys, its songplays left for transform-facts to take as they are), otherwise read and
+ * validated now. Either way the batch leaves a record of what it made of the log, for transform-facts and publish.
  */
-async function stageEventBatch(
-  ctx: StepContext,
-  part: number,
-  batch: number,
-  objects: ObjectInfo[],
-  tally: BatchTally,
-  options: StageOptions,
-): Promise<void> {
-  const admitted = objects.reduce((sum, o) => sum + Math.min(o.size, STREAMED_OBJECT_BYTES), 0);
-  await stagingBudget.use(admitted, async () => {
+async function stageEventLog(ctx: StepContext, log: LogBatch, tally: BatchTally, options: StageOptions, kept: KeptEventsIndex): Promise<void> {
+  const { part, batch, object } = log;
+  const entry = object.problem ? undefined : kept.files[object.key];
+  const reused = entry?.etag === object.etag ? entry : undefined;
+  let read = false;
+  if (reused) {
+    await ctx.output.copy(reused.users, ctx.staging.staged('users', part, batch));
+    await mapLimit(reused.quarantine, ctx.ioConcurrency, (key, chunk) => ctx.output.copy(key, ctx.staging.quarantine('events', part, batch, chunk)));
+    tally.objectsReused++;
+    tally.records += reused.records;
+    tally.otherEvents += reused.otherEvents;
+    addCounts(tally.quarantined, reused.quarantined);
+  } else {
+    read = await stageEventBatch(ctx, log, tally, options);
+  }
+  const record: StagedEventFile = {
+    key: object.key,
+    etag: object.etag,
+    part,
+    batch,
+    kept: reused,
+    keepable: reused !== undefined || read,
+    records: tally.records,
+    otherEvents: tally.otherEvents,
+    quarantined: tally.quarantined,
+    maxLineBytes: options.maxLineBytes,
+  };
+  await ctx.output.put(ctx.staging.eventFile(part, batch), JSON.stringify(record));
+}
+
+/**
+ * Streams one event log line by line into staged objects of STAGED_CHUNK_BYTES, so memory holds a read chunk, at
+ * most one line (up to the line limit) and the chunk being filled, whatever a log's size. That is what the staging
+ * budget admits per log, not its size: a 1 GiB log neither waits for nor holds the whole budget. Returns whether the
+ * log was read (one that could not be is quarantined, and not kept: the fix need not change its ETag).
+ */
+async function stageEventBatch(ctx: StepContext, { part, batch, object }: LogBatch, tally: BatchTally, options: StageOptions): Promise<boolean> {
+  return stagingBudget.use(Math.min(object.size, STREAMED_OBJECT_BYTES), async () => {
     const chunkBytes = options.stagedChunkBytes ?? STAGED_CHUNK_BYTES;
     const plays = new ChunkedNdjsonWriter(ctx.output, (c) => ctx.staging.staged('events', part, batch, c), chunkBytes, true);
     const rejected = new ChunkedNdjsonWriter(ctx.output, (c) => ctx.staging.quarantine('events', part, batch, c), chunkBytes, false);
@@ -231,20 +269,15 @@ async function stageEventBatch(
       rejected.add(record);
       tally.quarantined[record.reason] = (tally.quarantined[record.reason] ?? 0) + 1;
     };
-    // Each batch's latest state per user, folded while its plays stream past, so no later step reads the events
-    // again just for the users table.
+    // The log's latest state per user, folded while its plays stream past, so no later step reads the events again
+    // just for the users table.
     let users: UserState[] = [];
     let foldAt = USER_FOLD_EVERY;
-    for (const object of objects) {
-      if (object.problem) {
-        reject(problemRecord(object.key, object.problem));
-        continue;
-      }
-      const stream = await ctx.input.getStream(object.key).catch(unreadable);
-      if (!(stream instanceof Readable)) {
-        reject(problemRecord(object.key, stream));
-        continue;
-      }
+    let read = false;
+    const stream = object.problem ? object.problem : await ctx.input.getStream(object.key).catch(unreadable);
+    if (!(stream instanceof Readable)) reject(problemRecord(object.key, stream));
+    else {
+      read = true;
       tally.objectsRead++;
       for await (const outcomes of readEventLog(object.key, counted(stream, tally), ctx.month, options)) {
         for (const outcome of outcomes) {
@@ -270,10 +303,12 @@ async function stageEventBatch(
     await plays.removeStale(ctx.staging.batchPrefix('staged', 'events', part, batch));
     await rejected.removeStale(ctx.staging.batchPrefix('quarantine', 'events', part, batch));
     await ctx.output.put(ctx.staging.staged('users', part, batch), toNdjson(latestUserStates(users)));
+    return read;
   });
 }
 
-async function* counted(chunks: AsyncIterable<Buffer>, tally: BatchTally): AsyncIterable<Buffer> {
+/** The chunks as they come, their bytes added to `tally.bytesRead`. */
+export async function* counted(chunks: AsyncIterable<Buffer>, tally: { bytesRead: number }): AsyncIterable<Buffer> {
   for await (const chunk of chunks) {
     tally.bytesRead += chunk.length;
     yield chunk;

@@ -1,7 +1,11 @@
 import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { sha256OfFile } from '../hash';
-import { DATA_FILE } from '../layout';
+import { mapLimit } from '../concurrency';
+import { InputError } from '../errors';
+import { sha256Hex, sha256OfFile } from '../hash';
+import { readEventLog } from '../input/events';
+import { DATA_FILE, lakeKeys } from '../layout';
 import type { PlayEvent } from '../model';
 import { fromNdjson } from '../ndjson';
 import { concatParquetFiles } from '../parquet/concat';
@@ -15,11 +19,13 @@ import { SongLookup, type SongKey } from '../tables/song-lookup';
 import { songplayOf } from '../tables/songplays';
 import { timeRowOf } from '../tables/time';
 import type { StepContext } from './context';
+import { counted } from './stage';
+import { validationFingerprint, type KeptEventFile, type KeptEventsIndex, type KeptEventsPlan, type StagedEventFile } from './kept-events';
 import { readJson, readJsonUnder } from './staged-reader';
 import type { StagedPartitionFile, StagedTableFile } from './write-partitions';
 
-/** Staged event objects per segment: one fan-out part's work, and what a retry redoes at most. */
-const EVENT_FILES_PER_SEGMENT = 8;
+/** Event logs encoded per segment: one fan-out part's work, and what a retry redoes at most. */
+const LOGS_PER_SEGMENT = 8;
 /** Rows encoded between two turns of the event loop, which keep heartbeats flowing. */
 const YIELD_EVERY_ROWS = 50_000;
 
@@ -29,42 +35,70 @@ export interface FactsResult {
   time: number;
 }
 
+/** What one encoded event log holds: its songplays, and the partitions it has row groups in. */
+export interface LogFacts {
+  /** The log's place in the plan's list, which is the month's key order. */
+  file: number;
+  songplays: number;
+  songplaysWithSong: number;
+  partitions: string[];
+}
+
 /** What one segment counted; kept in staging for the finish. */
 export interface SegmentResult {
   segment: number;
   songplays: number;
   songplaysWithSong: number;
+  logs: LogFacts[];
+  /** Kept logs read from the input again, to be joined with a new song lookup. */
+  objectsRead: number;
+  bytesRead: number;
 }
 
-/** The staged event objects, listed once by the plan so every part and every retry sees the same segments. */
+/** The month's event logs in key order, listed once by the plan so every part and every retry sees the same segments. */
 interface FactsPlan {
-  eventFiles: string[];
+  files: StagedEventFile[];
+  /** The hash of this run's song lookup: a kept log's songplays joined with another lookup are encoded again. */
+  lookup: string;
+  /** The logs this run encodes, by their place in `files`, in segments of LOGS_PER_SEGMENT. */
+  encode: number[];
   segments: number;
 }
 
 /**
- * transform-facts, as a fan-out: the plan splits the staged event objects into segments of a few files; each part,
- * on any worker, encodes one segment's songplays into Parquet (on its local disk, then staging) with the segment's
- * sorted, distinct start times, reading the song lookup once from staging; the finish assembles each songplays
- * partition from the segments' row groups, without decoding them again, and builds time from the merged start times.
- * A retried part redoes one segment; parts done are not redone. Memory holds the song lookup, one file's events and
- * a row group per table, whatever the month's size.
+ * transform-facts, as a fan-out. Each event log's songplays are encoded on their own, into row groups of their own:
+ * the plan lists the month's logs and picks those to encode (read now, or kept with songplays joined to another song
+ * lookup); each part, on any worker, encodes a segment of them into Parquet (local disk, then staging) with each
+ * log's sorted, distinct start times, reading the song lookup once; the finish assembles each songplays partition
+ * from every log's row groups in key order, kept or new, without decoding them, and builds time from the merged
+ * start times. Row groups never span two logs, so a month assembled from kept and new logs is byte for byte the
+ * month encoded whole. A retried part redoes one segment; parts done are not redone. Memory holds the song lookup,
+ * one log's events and a row group per table, whatever the month's size.
  */
 export async function planFacts(ctx: StepContext): Promise<{ parts: number }> {
-  const eventFiles = (await listAll(ctx.output, ctx.staging.stagedPrefix('events'))).map((o) => o.key);
-  const plan: FactsPlan = { eventFiles, segments: Math.ceil(eventFiles.length / EVENT_FILES_PER_SEGMENT) };
+  const files = await readJsonUnder<StagedEventFile>(ctx, ctx.staging.eventFilePrefix());
+  const lookup = sha256Hex(await ctx.output.get(ctx.staging.songLookup()));
+  const encode = files.flatMap((f, i) => (f.kept?.lookup === lookup ? [] : [i]));
+  const plan: FactsPlan = { files, lookup, encode, segments: Math.ceil(encode.length / LOGS_PER_SEGMENT) };
   await ctx.output.put(ctx.staging.factsPlan(), JSON.stringify(plan));
   return { parts: plan.segments };
 }
 
 export async function factsSegment(ctx: StepContext, segment: number): Promise<SegmentResult> {
   const plan = await readJson<FactsPlan>(ctx, ctx.staging.factsPlan());
-  const keys = plan.eventFiles.slice(segment * EVENT_FILES_PER_SEGMENT, (segment + 1) * EVENT_FILES_PER_SEGMENT);
-  if (keys.length === 0) throw new Error(`transform-facts segment ${segment} is not in the plan`);
+  const logs = plan.encode.slice(segment * LOGS_PER_SEGMENT, (segment + 1) * LOGS_PER_SEGMENT);
+  if (logs.length === 0) throw new Error(`transform-facts segment ${segment} is not in the plan`);
   const songs = new SongLookup(fromNdjson<SongKey>(await ctx.output.get(ctx.staging.songLookup())));
   const spill = await SpillDir.open();
   try {
-    const result = await stageSegment(ctx, spill, songs, segment, keys);
+    const result: SegmentResult = { segment, songplays: 0, songplaysWithSong: 0, logs: [], objectsRead: 0, bytesRead: 0 };
+    for (const [done, file] of logs.entries()) {
+      const log = await encodeLog(ctx, spill, songs, file, plan.files[file], result);
+      result.logs.push(log);
+      result.songplays += log.songplays;
+      result.songplaysWithSong += log.songplaysWithSong;
+      ctx.progress.report({ eventFilesDone: done + 1 });
+    }
     await ctx.output.put(ctx.staging.segmentStats(segment), JSON.stringify(result));
     return result;
   } finally {
@@ -76,15 +110,18 @@ export async function finishFacts(ctx: StepContext): Promise<FactsResult> {
   const plan = await readJson<FactsPlan>(ctx, ctx.staging.factsPlan());
   const counted = await readJsonUnder<SegmentResult>(ctx, ctx.staging.segmentStatsPrefix());
   if (counted.length !== plan.segments) throw new Error(`transform-facts has ${counted.length} of ${plan.segments} segments staged`);
+  const encoded = new Map(counted.flatMap((c) => c.logs).map((log) => [log.file, log]));
+  const logs = plan.files.map((file, i) => logOutput(ctx, file, i, encoded.get(i)));
   const spill = await SpillDir.open();
   try {
-    const songplays = await assembleSongplays(ctx, spill);
-    const time = await buildTime(ctx, spill, plan.segments);
+    const songplays = await assembleSongplays(ctx, spill, logs);
+    const time = await buildTime(ctx, spill, logs.map((l) => l.startTimes));
     const result: FactsResult = {
-      songplays: counted.reduce((sum, c) => sum + c.songplays, 0),
-      songplaysWithSong: counted.reduce((sum, c) => sum + c.songplaysWithSong, 0),
+      songplays: logs.reduce((sum, l) => sum + l.songplays, 0),
+      songplaysWithSong: logs.reduce((sum, l) => sum + l.songplaysWithSong, 0),
       time: time.rows,
     };
+    await ctx.output.put(ctx.staging.keptEvents(), JSON.stringify(await keptEventsPlan(ctx, plan, logs)));
     await ctx.output.put(ctx.staging.factsStats(), JSON.stringify(result));
     const files: StagedTableFile[] = [songplays, time.file];
     await ctx.output.put(ctx.staging.tableManifest('facts'), JSON.stringify(files));
@@ -101,28 +138,34 @@ export async function transformFacts(ctx: StepContext): Promise<FactsResult> {
   return finishFacts(ctx);
 }
 
-/** One segment: its songplays partitions and its sorted distinct start times, put to staging. */
-async function stageSegment(ctx: StepContext, spill: SpillDir, songs: SongLookup, segment: number, keys: string[]): Promise<SegmentResult> {
-  const encoder = spilledEncoder(spill, TABLES.songplays, `segment-${segment}`);
-  const startTimes = new DistinctNumbers(spill, `start-times-${segment}`);
-  const counted: SegmentResult = { segment, songplays: 0, songplaysWithSong: 0 };
+/** One event log's songplays, partition by partition, and its sorted distinct start times, put to staging. */
+async function encodeLog(
+  ctx: StepContext,
+  spill: SpillDir,
+  songs: SongLookup,
+  file: number,
+  log: StagedEventFile,
+  read: Pick<SegmentResult, 'objectsRead' | 'bytesRead'>,
+): Promise<LogFacts> {
+  const encoder = spilledEncoder(spill, TABLES.songplays, `log-${file}`);
+  const startTimes = new DistinctNumbers(spill, `start-times-${file}`);
+  const counted: LogFacts = { file, songplays: 0, songplaysWithSong: 0, partitions: [] };
   try {
-    for (const [done, key] of keys.entries()) {
-      for (const play of fromNdjson<PlayEvent>(await ctx.output.get(key))) {
-        startTimes.add(play.ts);
-        const row = songplayOf(play, songs);
-        encoder.append(row);
-        counted.songplays++;
-        if (row.song_id !== null) counted.songplaysWithSong++;
-      }
-      ctx.progress.report({ eventFilesDone: done + 1 });
+    for await (const play of playsOf(ctx, log, read)) {
+      startTimes.add(play.ts);
+      const row = songplayOf(play, songs);
+      encoder.append(row);
+      counted.songplays++;
+      if (row.song_id !== null) counted.songplaysWithSong++;
+      if (counted.songplays % YIELD_EVERY_ROWS === 0) await new Promise((resolve) => setImmediate(resolve));
     }
     for (const partition of encoder.sorted()) {
       partition.encoder.finish();
-      await ctx.output.putFile(ctx.staging.factsSegment(partition.path, segment), partition.encoder.out.path);
+      await ctx.output.putFile(ctx.staging.factsFragment(file, partition.path), partition.encoder.out.path);
+      counted.partitions.push(partition.path);
     }
     const times = Float64Array.from(startTimes.sorted());
-    await ctx.output.put(ctx.staging.startTimesSegment(segment), Buffer.from(times.buffer, times.byteOffset, times.byteLength));
+    await ctx.output.put(ctx.staging.startTimesFile(file), Buffer.from(times.buffer, times.byteOffset, times.byteLength));
     return counted;
   } catch (err) {
     for (const partition of encoder.sorted()) partition.encoder.out.abandon();
@@ -130,35 +173,131 @@ async function stageSegment(ctx: StepContext, spill: SpillDir, songs: SongLookup
   }
 }
 
-/** Each songplays partition as one file: its segments' row groups in segment order, under one footer. */
-async function assembleSongplays(ctx: StepContext, spill: SpillDir): Promise<StagedTableFile> {
-  const prefix = ctx.staging.factsSegmentPrefix();
+/**
+ * A log's valid plays: as stage-events staged them, or, for a kept log whose songplays were joined with another
+ * lookup, read from the input again and validated as stage would (its users and quarantine are kept, only the join
+ * changed). The log must still be the one kept: an ETag changed since stage listed it fails the run, which must see
+ * one version of its input.
+ */
+async function* playsOf(ctx: StepContext, log: StagedEventFile, read: Pick<SegmentResult, 'objectsRead' | 'bytesRead'>): AsyncGenerator<PlayEvent> {
+  if (!log.kept) {
+    for (const { key } of await listAll(ctx.output, ctx.staging.batchPrefix('staged', 'events', log.part, log.batch))) {
+      yield* fromNdjson<PlayEvent>(await ctx.output.get(key));
+    }
+    return;
+  }
+  const [now] = (await listAll(ctx.input, log.key)).filter((o) => o.key === log.key);
+  if (now?.etag !== log.etag) throw new InputError(`${log.key} changed while the run was loading it (its ETag is no longer ${log.etag}): run the month again`);
+  read.objectsRead++;
+  const stream = await ctx.input.getStream(log.key);
+  for await (const outcomes of readEventLog(log.key, counted(stream, read), ctx.month, { maxLineBytes: log.maxLineBytes })) {
+    for (const outcome of outcomes) if (outcome.kind === 'play') yield outcome.play;
+  }
+}
+
+/** Where one log's output is for the finish: encoded by this run's parts, or kept from an earlier run. */
+interface LogOutput {
+  fragments: { partition: string; key: string }[];
+  startTimes: string;
+  songplays: number;
+  songplaysWithSong: number;
+  /** Set when this run encoded it. */
+  encoded?: LogFacts;
+}
+
+function logOutput(ctx: StepContext, file: StagedEventFile, i: number, encoded: LogFacts | undefined): LogOutput {
+  if (encoded) {
+    return {
+      fragments: encoded.partitions.map((partition) => ({ partition, key: ctx.staging.factsFragment(i, partition) })),
+      startTimes: ctx.staging.startTimesFile(i),
+      songplays: encoded.songplays,
+      songplaysWithSong: encoded.songplaysWithSong,
+      encoded,
+    };
+  }
+  if (!file.kept) throw new Error(`transform-facts has no songplays of ${file.key}: its segment is missing`);
+  const { kept } = file;
+  return { fragments: kept.songplays, startTimes: kept.startTimes, songplays: kept.songplaysCount, songplaysWithSong: kept.songplaysWithSong };
+}
+
+/** Each songplays partition as one file: every log's row groups in the month's key order, under one footer. */
+async function assembleSongplays(ctx: StepContext, spill: SpillDir, logs: LogOutput[]): Promise<StagedTableFile> {
   const byPartition = new Map<string, string[]>();
-  // Listed in key order, and segment names sort in segment order.
-  for (const { key } of await listAll(ctx.output, prefix)) {
-    const partition = key.slice(prefix.length, key.lastIndexOf('/'));
-    const keys = byPartition.get(partition) ?? [];
-    keys.push(key);
-    byPartition.set(partition, keys);
+  for (const log of logs) {
+    for (const { partition, key } of log.fragments) byPartition.set(partition, [...(byPartition.get(partition) ?? []), key]);
   }
   const encoded: StagedPartitionFile[] = [];
   for (const [partition, keys] of [...byPartition].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const parts: string[] = [];
-    for (const [i, key] of keys.entries()) parts.push(await download(ctx.output, key, spill.fileSync(`segments/${partition}/${i}.parquet`)));
+    const parts = await mapLimit(keys, ctx.ioConcurrency, (key, i) => download(ctx.output, key, spill.fileSync(`logs/${partition}/${i}.parquet`)));
     const assembled = spill.fileSync(`songplays/${partition}/${DATA_FILE}`);
     const { rows, bytes } = await concatParquetFiles(parts, assembled);
     const key = ctx.staging.encodedPartition('songplays', partition);
     await ctx.output.putFile(key, assembled);
     encoded.push({ partition, key, rows, bytes, sha256: await sha256OfFile(assembled) });
+    for (const part of parts) await rm(part);
   }
   return { table: 'songplays', encoded };
 }
 
-/** The month's distinct start times, merged from the segments' sorted lists, as the time table. */
-async function buildTime(ctx: StepContext, spill: SpillDir, segments: number): Promise<{ file: StagedTableFile; rows: number }> {
+/**
+ * What the lake keeps of the month's logs after this run: a kept log's entry as it was (with its songplays replaced
+ * where they were joined again), a log read now in a folder of its key and ETag, moved there from staging by publish.
+ * A log that could not be read is not kept.
+ */
+async function keptEventsPlan(ctx: StepContext, plan: FactsPlan, logs: LogOutput[]): Promise<KeptEventsPlan> {
+  const fresh = plan.files.map((file, i) => ({ file, i })).filter(({ file }) => file.keepable && !file.kept);
+  const quarantineOf = new Map(
+    await mapLimit(fresh, ctx.ioConcurrency, async ({ file, i }) => {
+      const chunks = await listAll(ctx.output, ctx.staging.batchPrefix('quarantine', 'events', file.part, file.batch));
+      return [i, chunks.map((c) => c.key)] as const;
+    }),
+  );
+  const index: KeptEventsIndex = { validation: validationFingerprint(plan.files[0]?.maxLineBytes), files: {} };
+  const moves: KeptEventsPlan['moves'] = [];
+  plan.files.forEach((file, i) => {
+    if (!file.keepable) return;
+    const dir = lakeKeys.keptEventDir(ctx.month, file.key, file.etag);
+    let entry: KeptEventFile;
+    if (file.kept) entry = { ...file.kept };
+    else {
+      const quarantine = quarantineOf.get(i) ?? [];
+      entry = {
+        key: file.key,
+        etag: file.etag,
+        records: file.records,
+        otherEvents: file.otherEvents,
+        quarantined: file.quarantined,
+        users: `${dir}users.ndjson`,
+        quarantine: quarantine.map((_, chunk) => `${dir}quarantine-${String(chunk).padStart(5, '0')}.ndjson`),
+        startTimes: `${dir}start-times.f64`,
+        lookup: plan.lookup,
+        songplays: [],
+        songplaysCount: 0,
+        songplaysWithSong: 0,
+      };
+      moves.push({ from: ctx.staging.staged('users', file.part, file.batch), to: entry.users });
+      quarantine.forEach((from, chunk) => moves.push({ from, to: entry.quarantine[chunk] }));
+      moves.push({ from: ctx.staging.startTimesFile(i), to: entry.startTimes });
+    }
+    const { encoded, fragments } = logs[i];
+    if (encoded) {
+      const folder = `${dir}songplays-${plan.lookup.slice(0, 16)}/`;
+      entry.lookup = plan.lookup;
+      entry.songplays = fragments.map(({ partition }) => ({ partition, key: `${folder}${partition}/${DATA_FILE}` }));
+      fragments.forEach((f, n) => moves.push({ from: f.key, to: entry.songplays[n].key }));
+      entry.songplaysCount = encoded.songplays;
+      entry.songplaysWithSong = encoded.songplaysWithSong;
+    }
+    index.files[file.key] = entry;
+  });
+  return { index, moves };
+}
+
+/** The month's distinct start times, merged from every log's sorted list, as the time table. */
+async function buildTime(ctx: StepContext, spill: SpillDir, lists: string[]): Promise<{ file: StagedTableFile; rows: number }> {
   const startTimes = new DistinctNumbers(spill, 'start-times');
-  for (let segment = 0; segment < segments; segment++) {
-    const body = await ctx.output.get(ctx.staging.startTimesSegment(segment));
+  for (const key of lists) {
+    const body = await ctx.output.get(key);
     for (const ts of new Float64Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength))) startTimes.add(ts);
   }
   const encoder = spilledEncoder(spill, TABLES.time, 'time');
