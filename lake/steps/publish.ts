@@ -68,8 +68,19 @@ export async function publish(ctx: StepContext, steps: Record<string, number>): 
   const filesUnchanged = { ...tables };
   let staleFilesRemoved = 0;
   for (const table of STAGED_TABLES) {
-    const files = written.filter((w) => w.table === table).flatMap((w) => w.files);
-    staleFilesRemoved += await publishTable(ctx, table, files);
+    const summaries = written.filter((w) => w.table === table);
+    if (summaries.some((w) => w.unchanged)) {
+      // Rebuilt from the same rows as the published table: its files and record stay as they are. Its _SUCCESS too,
+      // unless a publish that died before writing it left it out.
+      if (!(await ctx.output.getIfExists(successKey(table)))) await ctx.output.put(successKey(table), '');
+      for (const file of Object.values((await readPublishedFiles(ctx.output, table, ctx.month)).files)) {
+        tables[table] += file.rows;
+        filesUnchanged[table]++;
+      }
+      continue;
+    }
+    const files = summaries.flatMap((w) => w.files);
+    staleFilesRemoved += await publishTable(ctx, table, files, summaries[0]?.inputs);
     for (const file of files) {
       tables[table] += file.rows;
       if (file.staged) filesPublished[table]++;
@@ -108,7 +119,7 @@ export async function publish(ctx: StepContext, steps: Record<string, number>): 
 }
 
 /** Publishes one table's part of the run (a dimension whole, a fact table's month); returns the stale files removed. */
-async function publishTable(ctx: StepContext, table: TableName, files: WrittenFile[]): Promise<number> {
+async function publishTable(ctx: StepContext, table: TableName, files: WrittenFile[], inputs: string | undefined): Promise<number> {
   const before = await readPublishedFiles(ctx.output, table, ctx.month);
   await ctx.output.deleteMany([successKey(table)]);
   await promoteStaged(ctx, table, files.filter(isStaged));
@@ -116,7 +127,7 @@ async function publishTable(ctx: StepContext, table: TableName, files: WrittenFi
   // Only what the lake itself published under this prefix: never a file someone else keeps beside the tables.
   const stale = Object.keys(before.files).filter((key) => !now.has(key));
   await ctx.output.deleteMany(stale);
-  const after: PublishedFiles = { files: {} };
+  const after: PublishedFiles = { files: {}, inputs };
   for (const { key, rows, bytes, sha256 } of files) after.files[key] = { rows, bytes, sha256 };
   await writePublishedFiles(ctx.output, table, ctx.month, after);
   await ctx.output.put(successKey(table), '');

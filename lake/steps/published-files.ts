@@ -17,6 +17,11 @@ export interface PublishedFile {
  */
 export interface PublishedFiles {
   files: Record<string, PublishedFile>;
+  /**
+   * A hash of the rows the files were encoded from, where the table is rebuilt whole from its input (songs, artists):
+   * a later run whose rows hash the same leaves the table as it is instead of encoding it again.
+   */
+  inputs?: string;
 }
 
 export async function readPublishedFiles(store: ObjectStore, table: TableName, month: Month): Promise<PublishedFiles> {

@@ -5,6 +5,7 @@ import { buildArtists, buildSongs, chooseSongRecords, type SongRow } from '../ta
 import type { SongKey } from '../tables/song-lookup';
 import { latestUserStates, type UserState } from '../tables/users';
 import type { StepContext } from './context';
+import { readPublishedFiles } from './published-files';
 import { readStaged } from './staged-reader';
 import type { StagedTableFile } from './write-partitions';
 
@@ -25,17 +26,25 @@ export async function transformDimensions(ctx: StepContext): Promise<DimensionsR
   const artists = buildArtists(records);
 
   const files: StagedTableFile[] = [];
-  const buckets = Math.max(1, Math.ceil(songs.length / SONGS_PER_FILE));
-  const byBucket: SongRow[][] = Array.from({ length: buckets }, () => []);
-  // Partitioned by artist_id, so hashing it keeps each partition in one file.
-  for (const song of songs) byBucket[bucketOf(song.artist_id, buckets)].push(song);
-  for (let b = 0; b < buckets; b++) {
-    files.push({ table: 'songs', keys: [ctx.staging.tableRows('songs', b)] });
-    await ctx.output.put(ctx.staging.tableRows('songs', b), toNdjson(byBucket[b]));
-    ctx.progress.report({ songBucketsWritten: b + 1 });
+  const songsInputs = rowsHash(songs);
+  if (await unchangedSince(ctx, 'songs', songsInputs)) files.push({ table: 'songs', unchanged: true, inputs: songsInputs });
+  else {
+    const buckets = Math.max(1, Math.ceil(songs.length / SONGS_PER_FILE));
+    const byBucket: SongRow[][] = Array.from({ length: buckets }, () => []);
+    // Partitioned by artist_id, so hashing it keeps each partition in one file.
+    for (const song of songs) byBucket[bucketOf(song.artist_id, buckets)].push(song);
+    for (let b = 0; b < buckets; b++) {
+      files.push({ table: 'songs', keys: [ctx.staging.tableRows('songs', b)], inputs: songsInputs });
+      await ctx.output.put(ctx.staging.tableRows('songs', b), toNdjson(byBucket[b]));
+      ctx.progress.report({ songBucketsWritten: b + 1 });
+    }
   }
-  files.push({ table: 'artists', keys: [ctx.staging.tableRows('artists', 0)] });
-  await ctx.output.put(ctx.staging.tableRows('artists', 0), toNdjson(artists));
+  const artistsInputs = rowsHash(artists);
+  if (await unchangedSince(ctx, 'artists', artistsInputs)) files.push({ table: 'artists', unchanged: true, inputs: artistsInputs });
+  else {
+    files.push({ table: 'artists', keys: [ctx.staging.tableRows('artists', 0)], inputs: artistsInputs });
+    await ctx.output.put(ctx.staging.tableRows('artists', 0), toNdjson(artists));
+  }
 
   // Every field of a lookup entry comes from the one record kept for its song_id, never a mix of two files.
   const lookup: SongKey[] = chosen.map((s) => ({
@@ -53,6 +62,23 @@ export async function transformDimensions(ctx: StepContext): Promise<DimensionsR
 
   await ctx.output.put(ctx.staging.tableManifest('dimensions'), JSON.stringify(files));
   return { songs: songs.length, artists: artists.length, usersOfMonth: users.length, files: files.length };
+}
+
+/**
+ * What a dimension table's files are a function of: its rows, in order, and how they are encoded. Bump the format
+ * whenever encoding changes, so tables published before are encoded again.
+ */
+const DIMENSIONS_FORMAT = 1;
+
+function rowsHash(rows: object[]): string {
+  const hash = createHash('sha256').update(`format=${DIMENSIONS_FORMAT}\n`);
+  for (const row of rows) hash.update(`${JSON.stringify(row)}\n`);
+  return hash.digest('hex');
+}
+
+/** Whether the lake's published table was encoded from rows that hash the same: then there is nothing to write. */
+async function unchangedSince(ctx: StepContext, table: 'songs' | 'artists', inputs: string): Promise<boolean> {
+  return (await readPublishedFiles(ctx.output, table, ctx.month)).inputs === inputs;
 }
 
 function bucketOf(value: string, buckets: number): number {

@@ -22,6 +22,10 @@ export interface WrittenFile extends PublishedFile {
 export interface WrittenSummary {
   table: TableName;
   files: WrittenFile[];
+  /** The hash of the rows the table was built from, recorded with its published files (see PublishedFiles). */
+  inputs?: string;
+  /** The table's rows hash as the published table's did: publish leaves it as it is, files and record. */
+  unchanged?: boolean;
 }
 
 export interface WritePartResult {
@@ -42,9 +46,15 @@ export interface StagedPartitionFile {
 
 /**
  * One writePartitions call's share of a table, as the transform steps list it in their manifests: NDJSON rows it
- * encodes (`keys`), or partitions already encoded (`encoded`). No partition is split across two entries.
+ * encodes (`keys`), partitions already encoded (`encoded`), or a whole table whose rows hash as the published
+ * table's (`unchanged`), which nothing encodes. No partition is split across two entries. `inputs` is the hash of the
+ * rows of the whole table, where the transform step records one.
  */
-export type StagedTableFile = { table: TableName; keys: string[] } | { table: TableName; encoded: StagedPartitionFile[] };
+export type StagedTableFile = (
+  | { table: TableName; keys: string[] }
+  | { table: TableName; encoded: StagedPartitionFile[] }
+  | { table: TableName; unchanged: true }
+) & { inputs?: string };
 
 /** Which transform step's tables a writePartitions task publishes: dimensions are written while facts are built. */
 export type TableSet = 'dimensions' | 'facts';
@@ -80,11 +90,15 @@ interface PendingFile {
 export async function writePart(ctx: StepContext, set: TableSet, part: number): Promise<WritePartResult> {
   const file = (await stagedTableFiles(ctx, set))[part];
   if (!file) throw new Error(`writePartitions part ${part} of the ${set} is not in the plan`);
+  if ('unchanged' in file) {
+    await ctx.output.put(ctx.staging.written(set, part), JSON.stringify({ table: file.table, files: [], inputs: file.inputs, unchanged: true } satisfies WrittenSummary));
+    return { table: file.table, rows: 0, partitions: 0, bytes: 0 };
+  }
   const published = (await readPublishedFiles(ctx.output, file.table, ctx.month)).files;
   const unchanged = (key: string, sha256: string) => published[key]?.sha256 === sha256;
   const pending = 'encoded' in file ? encodedFiles(file, unchanged) : await encodeRows(ctx, part, file, unchanged);
   const checkpoint = await stageAll(ctx, pending);
-  const summary: WrittenSummary = { table: file.table, files: pending.map((p) => p.file) };
+  const summary: WrittenSummary = { table: file.table, files: pending.map((p) => p.file), inputs: file.inputs };
   await ctx.output.put(ctx.staging.written(set, part), JSON.stringify(summary));
   return { table: file.table, rows: checkpoint.rows, partitions: pending.length, bytes: checkpoint.bytes };
 }

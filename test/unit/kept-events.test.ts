@@ -104,4 +104,30 @@ describe('kept event logs', () => {
     await discardStaging(ctx);
     expect(await contentHashes(lake)).toEqual(before);
   });
+
+  it('a run whose song catalogue is unchanged encodes no songs or artists file and leaves those tables as they are', async () => {
+    const lake = tmp.store('lake');
+    const first = await run(lake, 'r1');
+    const dimensions = async (runId: string) => {
+      const ctx = stepContext(input(), lake, { runId });
+      for (let part = 0, { parts } = await planStage(ctx, 'songs'); part < parts; part++) await stagePart(ctx, 'songs', part);
+      for (let part = 0, { parts } = await planStage(ctx, 'events'); part < parts; part++) await stagePart(ctx, 'events', part);
+      await transformDimensions(ctx);
+      const manifest = JSON.parse((await lake.get(ctx.staging.tableManifest('dimensions'))).toString()) as { table: string; unchanged?: true }[];
+      await discardStaging(ctx);
+      return manifest.map((f) => `${f.table}${f.unchanged ? ' unchanged' : ''}`);
+    };
+    expect(await dimensions('r2')).toEqual(['songs unchanged', 'artists unchanged']);
+    const again = await run(lake, 'r2');
+    expect(again.filesPublished).toMatchObject({ songs: 0, artists: 0 });
+    expect(again.filesUnchanged).toMatchObject({ songs: first.filesPublished.songs, artists: 1 });
+    expect(again.tables).toEqual(first.tables);
+
+    // One more song: songs and artists are rebuilt (and the partitions whose bytes did not change left alone).
+    await input().put('song_data/Z/Z/Z/TRZZZ.json', JSON.stringify(rawSong({ song_id: 'SOZZZZZ12A8C13ZZZZ', artist_id: 'ARZZZZZ1187B9ZZZZZ' })));
+    expect(await dimensions('r3')).toEqual(['songs', 'artists']);
+    const changed = await run(lake, 'r3');
+    expect(changed.tables.songs).toBe(first.tables.songs + 1);
+    expect(await againstFullRun(lake, 'full')).toMatch(/^identical/);
+  });
 });

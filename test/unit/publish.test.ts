@@ -122,6 +122,7 @@ describe('write, audit, publish', () => {
     await lake.put(gone, await encodeParquet(TABLES.songs, [songRecord({ song_id: 'SOGONE' })]));
     const manifest = JSON.parse((await lake.get(lakeKeys.publishedFiles('songs', NOV_2018))).toString('utf8'));
     manifest.files[gone] = { rows: 1, bytes: 1, sha256: 'earlier' };
+    manifest.inputs = 'the rows of an earlier catalogue';
     await lake.put(lakeKeys.publishedFiles('songs', NOV_2018), JSON.stringify(manifest));
 
     const report = await runStepsInProcess(input, lake, 2018, 11, 'r2');
