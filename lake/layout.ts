@@ -176,6 +176,10 @@ export class StagingArea {
   factsFragment(file: number, partition: string): string {
     return `${this.root}tables/songplays/files/${partition ? `${partition}/` : ''}${partName(file)}.parquet`;
   }
+  /** One event log's time rows of one partition, encoded by transform-facts. */
+  timeFragment(file: number, partition: string): string {
+    return `${this.root}tables/time/files/${partition ? `${partition}/` : ''}${partName(file)}.parquet`;
+  }
   /** One event log's distinct start times, ascending, as little-endian doubles. */
   startTimesFile(file: number): string {
     return `${this.root}tables/time/files/${partName(file)}.f64`;

@@ -13,10 +13,10 @@ import type { StepContext } from './context';
  */
 
 /**
- * Bumped whenever validation or encoding changes what a log stages: an index of another format is not used. The line
- * limit is part of it, as it decides which lines are quarantined.
+ * Bumped whenever validation or encoding changes what a log stages or what its entry holds (2: its own time rows): an
+ * index of another format is not used. The line limit is part of it, as it decides which lines are quarantined.
  */
-const KEPT_FORMAT = 1;
+const KEPT_FORMAT = 2;
 
 export function validationFingerprint(maxLineBytes = MAX_EVENT_LINE_BYTES): string {
   return `format=${KEPT_FORMAT};max-line-bytes=${maxLineBytes}`;
@@ -35,10 +35,20 @@ export interface KeptEventFile {
   startTimes: string;
   /** The hash of the song lookup its songplays were joined with. */
   lookup: string;
+  /** The first and last of its start times; absent for a log without plays. */
+  startRange?: [number, number];
+  /** Its own time rows (one per distinct start time) per partition, encoded. */
+  time: Fragment[];
   /** Its songplays per partition, encoded; a log's plays may fall in no partition at all. */
-  songplays: { partition: string; key: string }[];
+  songplays: Fragment[];
   songplaysCount: number;
   songplaysWithSong: number;
+}
+
+/** One log's rows of one partition of a table, as Parquet row groups of their own. */
+export interface Fragment {
+  partition: string;
+  key: string;
 }
 
 export interface KeptEventsIndex {
@@ -56,7 +66,7 @@ export async function readKeptEvents(ctx: StepContext, validation: string): Prom
 
 /** Every object a kept log's entry names. */
 export function keptObjectKeys(file: KeptEventFile): string[] {
-  return [file.users, ...file.quarantine, file.startTimes, ...file.songplays.map((s) => s.key)];
+  return [file.users, ...file.quarantine, file.startTimes, ...file.time.map((t) => t.key), ...file.songplays.map((s) => s.key)];
 }
 
 /**

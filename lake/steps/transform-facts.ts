@@ -14,13 +14,13 @@ import { SpillFileWriter } from '../parquet/spill-file-writer';
 import { DistinctNumbers } from '../spill/distinct-numbers';
 import { SpillDir } from '../spill/spill-dir';
 import { listAll, type ObjectStore } from '../storage/object-store';
-import { TABLES, type TableSpec } from '../tables/catalog';
+import { TABLES, type TableName, type TableSpec } from '../tables/catalog';
 import { SongLookup, type SongKey } from '../tables/song-lookup';
 import { songplayOf } from '../tables/songplays';
 import { timeRowOf } from '../tables/time';
 import type { StepContext } from './context';
 import { counted } from './stage';
-import { validationFingerprint, type KeptEventFile, type KeptEventsIndex, type KeptEventsPlan, type StagedEventFile } from './kept-events';
+import { validationFingerprint, type Fragment, type KeptEventFile, type KeptEventsIndex, type KeptEventsPlan, type StagedEventFile } from './kept-events';
 import { readJson, readJsonUnder } from './staged-reader';
 import type { StagedPartitionFile, StagedTableFile } from './write-partitions';
 
@@ -42,6 +42,9 @@ export interface LogFacts {
   songplays: number;
   songplaysWithSong: number;
   partitions: string[];
+  /** Partitions of its own time rows, and the first and last start time (absent without plays). */
+  time: string[];
+  startRange?: [number, number];
 }
 
 /** What one segment counted; kept in staging for the finish. */
@@ -114,8 +117,10 @@ export async function finishFacts(ctx: StepContext): Promise<FactsResult> {
   const logs = plan.files.map((file, i) => logOutput(ctx, file, i, encoded.get(i)));
   const spill = await SpillDir.open();
   try {
-    const songplays = await assembleSongplays(ctx, spill, logs);
-    const time = await buildTime(ctx, spill, logs.map((l) => l.startTimes));
+    const songplays = await assemble(ctx, spill, 'songplays', logs.map((l) => l.fragments));
+    const time = startTimesInLogOrder(logs)
+      ? await assemble(ctx, spill, 'time', logs.map((l) => l.time))
+      : await buildTime(ctx, spill, logs.map((l) => l.startTimes));
     const result: FactsResult = {
       songplays: logs.reduce((sum, l) => sum + l.songplays, 0),
       songplaysWithSong: logs.reduce((sum, l) => sum + l.songplaysWithSong, 0),
@@ -123,7 +128,7 @@ export async function finishFacts(ctx: StepContext): Promise<FactsResult> {
     };
     await ctx.output.put(ctx.staging.keptEvents(), JSON.stringify(await keptEventsPlan(ctx, plan, logs)));
     await ctx.output.put(ctx.staging.factsStats(), JSON.stringify(result));
-    const files: StagedTableFile[] = [songplays, time.file];
+    const files: StagedTableFile[] = [songplays.file, time.file];
     await ctx.output.put(ctx.staging.tableManifest('facts'), JSON.stringify(files));
     return result;
   } finally {
@@ -149,7 +154,7 @@ async function encodeLog(
 ): Promise<LogFacts> {
   const encoder = spilledEncoder(spill, TABLES.songplays, `log-${file}`);
   const startTimes = new DistinctNumbers(spill, `start-times-${file}`);
-  const counted: LogFacts = { file, songplays: 0, songplaysWithSong: 0, partitions: [] };
+  const counted: LogFacts = { file, songplays: 0, songplaysWithSong: 0, partitions: [], time: [] };
   try {
     for await (const play of playsOf(ctx, log, read)) {
       startTimes.add(play.ts);
@@ -166,7 +171,27 @@ async function encodeLog(
     }
     const times = Float64Array.from(startTimes.sorted());
     await ctx.output.put(ctx.staging.startTimesFile(file), Buffer.from(times.buffer, times.byteOffset, times.byteLength));
+    if (times.length > 0) counted.startRange = [times[0], times[times.length - 1]];
+    counted.time = await encodeLogTime(ctx, spill, file, times);
     return counted;
+  } catch (err) {
+    for (const partition of encoder.sorted()) partition.encoder.out.abandon();
+    throw err;
+  }
+}
+
+/** One log's own time rows, a row per distinct start time, staged per partition; returns the partitions. */
+async function encodeLogTime(ctx: StepContext, spill: SpillDir, file: number, times: Float64Array): Promise<string[]> {
+  const encoder = spilledEncoder(spill, TABLES.time, `log-${file}`);
+  try {
+    for (const ts of times) encoder.append(timeRowOf(ts));
+    const partitions: string[] = [];
+    for (const partition of encoder.sorted()) {
+      partition.encoder.finish();
+      await ctx.output.putFile(ctx.staging.timeFragment(file, partition.path), partition.encoder.out.path);
+      partitions.push(partition.path);
+    }
+    return partitions;
   } catch (err) {
     for (const partition of encoder.sorted()) partition.encoder.out.abandon();
     throw err;
@@ -197,7 +222,9 @@ async function* playsOf(ctx: StepContext, log: StagedEventFile, read: Pick<Segme
 
 /** Where one log's output is for the finish: encoded by this run's parts, or kept from an earlier run. */
 interface LogOutput {
-  fragments: { partition: string; key: string }[];
+  fragments: Fragment[];
+  time: Fragment[];
+  startRange?: [number, number];
   startTimes: string;
   songplays: number;
   songplaysWithSong: number;
@@ -209,6 +236,8 @@ function logOutput(ctx: StepContext, file: StagedEventFile, i: number, encoded: 
   if (encoded) {
     return {
       fragments: encoded.partitions.map((partition) => ({ partition, key: ctx.staging.factsFragment(i, partition) })),
+      time: encoded.time.map((partition) => ({ partition, key: ctx.staging.timeFragment(i, partition) })),
+      startRange: encoded.startRange,
       startTimes: ctx.staging.startTimesFile(i),
       songplays: encoded.songplays,
       songplaysWithSong: encoded.songplaysWithSong,
@@ -217,26 +246,52 @@ function logOutput(ctx: StepContext, file: StagedEventFile, i: number, encoded: 
   }
   if (!file.kept) throw new Error(`transform-facts has no songplays of ${file.key}: its segment is missing`);
   const { kept } = file;
-  return { fragments: kept.songplays, startTimes: kept.startTimes, songplays: kept.songplaysCount, songplaysWithSong: kept.songplaysWithSong };
+  return {
+    fragments: kept.songplays,
+    time: kept.time,
+    startRange: kept.startRange,
+    startTimes: kept.startTimes,
+    songplays: kept.songplaysCount,
+    songplaysWithSong: kept.songplaysWithSong,
+  };
 }
 
-/** Each songplays partition as one file: every log's row groups in the month's key order, under one footer. */
-async function assembleSongplays(ctx: StepContext, spill: SpillDir, logs: LogOutput[]): Promise<StagedTableFile> {
+/**
+ * Each partition of a table as one file: every log's row groups of it in the month's key order, under one footer.
+ * Returns the table's staged files and rows.
+ */
+async function assemble(ctx: StepContext, spill: SpillDir, table: TableName, perLog: Fragment[][]): Promise<{ file: StagedTableFile; rows: number }> {
   const byPartition = new Map<string, string[]>();
-  for (const log of logs) {
-    for (const { partition, key } of log.fragments) byPartition.set(partition, [...(byPartition.get(partition) ?? []), key]);
+  for (const fragments of perLog) {
+    for (const { partition, key } of fragments) byPartition.set(partition, [...(byPartition.get(partition) ?? []), key]);
   }
   const encoded: StagedPartitionFile[] = [];
   for (const [partition, keys] of [...byPartition].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const parts = await mapLimit(keys, ctx.ioConcurrency, (key, i) => download(ctx.output, key, spill.fileSync(`logs/${partition}/${i}.parquet`)));
-    const assembled = spill.fileSync(`songplays/${partition}/${DATA_FILE}`);
+    const parts = await mapLimit(keys, ctx.ioConcurrency, (key, i) => download(ctx.output, key, spill.fileSync(`logs/${table}/${partition}/${i}.parquet`)));
+    const assembled = spill.fileSync(`${table}/${partition}/${DATA_FILE}`);
     const { rows, bytes } = await concatParquetFiles(parts, assembled);
-    const key = ctx.staging.encodedPartition('songplays', partition);
+    const key = ctx.staging.encodedPartition(table, partition);
     await ctx.output.putFile(key, assembled);
     encoded.push({ partition, key, rows, bytes, sha256: await sha256OfFile(assembled) });
     for (const part of parts) await rm(part);
   }
-  return { table: 'songplays', encoded };
+  return { file: { table, encoded }, rows: encoded.reduce((sum, e) => sum + e.rows, 0) };
+}
+
+/**
+ * Whether the logs' start times follow one another without overlap, log after log in key order (a day's log holds
+ * that day's plays): then the month's distinct start times are every log's own, in order, and time is assembled from
+ * the logs' time rows. Otherwise they are merged and time is encoded whole. Either way the choice depends on the
+ * input alone, so a daily run makes the same one as a full run.
+ */
+function startTimesInLogOrder(logs: LogOutput[]): boolean {
+  let last = -Infinity;
+  for (const { startRange } of logs) {
+    if (!startRange) continue;
+    if (startRange[0] <= last) return false;
+    last = startRange[1];
+  }
+  return true;
 }
 
 /**
@@ -270,6 +325,8 @@ async function keptEventsPlan(ctx: StepContext, plan: FactsPlan, logs: LogOutput
         users: `${dir}users.ndjson`,
         quarantine: quarantine.map((_, chunk) => `${dir}quarantine-${String(chunk).padStart(5, '0')}.ndjson`),
         startTimes: `${dir}start-times.f64`,
+        startRange: logs[i].startRange,
+        time: logs[i].time.map(({ partition }) => ({ partition, key: `${dir}time/${partition}/${DATA_FILE}` })),
         lookup: plan.lookup,
         songplays: [],
         songplaysCount: 0,
@@ -278,6 +335,7 @@ async function keptEventsPlan(ctx: StepContext, plan: FactsPlan, logs: LogOutput
       moves.push({ from: ctx.staging.staged('users', file.part, file.batch), to: entry.users });
       quarantine.forEach((from, chunk) => moves.push({ from, to: entry.quarantine[chunk] }));
       moves.push({ from: ctx.staging.startTimesFile(i), to: entry.startTimes });
+      logs[i].time.forEach((t, n) => moves.push({ from: t.key, to: entry.time[n].key }));
     }
     const { encoded, fragments } = logs[i];
     if (encoded) {

@@ -5,8 +5,9 @@
 import { appendFileSync, renameSync } from 'node:fs';
 import { compareLakes, describeDiff } from '../../bench/lake-diff';
 import { generateDataset } from '../../lake/generate/generate';
-import { inputKeys, lakeKeys } from '../../lake/layout';
-import type { KeptEventsIndex } from '../../lake/steps/kept-events';
+import { dataFileKey, inputKeys, lakeKeys, monthPartition } from '../../lake/layout';
+import { readColumns } from '../../lake/parquet/read-columns';
+import { keptObjectKeys, type KeptEventsIndex } from '../../lake/steps/kept-events';
 import { listAll, type ObjectStore } from '../../lake/storage/object-store';
 import { NOV_2018, rawEvent, rawSong, stepContext } from '../helpers/builders';
 import { discardStaging } from '../../lake/steps/discard-staging';
@@ -47,7 +48,7 @@ describe('kept event logs', () => {
     // Every log kept once: nothing of the first run's is left beside the index.
     const index = await keptIndex(lake);
     expect(Object.keys(index.files)).toHaveLength(30);
-    const named = new Set(Object.values(index.files).flatMap((f) => [f.users, f.startTimes, ...f.quarantine, ...f.songplays.map((s) => s.key)]));
+    const named = new Set(Object.values(index.files).flatMap(keptObjectKeys));
     const held = (await listAll(lake, lakeKeys.keptEventsPrefix(NOV_2018))).map((o) => o.key);
     expect(held.filter((k) => !named.has(k))).toEqual([lakeKeys.keptEventsIndex(NOV_2018)]);
   });
@@ -128,6 +129,27 @@ describe('kept event logs', () => {
     expect(await dimensions('r3')).toEqual(['songs', 'artists']);
     const changed = await run(lake, 'r3');
     expect(changed.tables.songs).toBe(first.tables.songs + 1);
+    expect(await againstFullRun(lake, 'full')).toMatch(/^identical/);
+  });
+
+  it('time is assembled from each log\'s rows while the logs follow one another, and merged whole once they overlap', async () => {
+    const lake = tmp.store('lake');
+    const inOrder = await run(lake, 'r1');
+    const timeRows = async () => {
+      const file = await lake.get(dataFileKey('time', monthPartition(NOV_2018)));
+      return (await readColumns(file, ['start_time'])).values.get('start_time') as number[];
+    };
+    const assembled = await timeRows();
+    expect(assembled).toHaveLength(inOrder.tables.time);
+    expect(assembled).toEqual([...new Set(assembled)].sort((a, b) => a - b));
+
+    // A play of the 20th logged in the 3rd's file: the logs' start times overlap.
+    appendFileSync(tmp.path('input', day(3)), `${JSON.stringify(rawEvent({ ts: Date.UTC(2018, 10, 20, 8, 0, 0, 123), userId: '7' }))}\n`);
+    const overlapping = await run(lake, 'r2');
+    expect(overlapping.read).toMatchObject({ objects: 1, eventFilesReused: 29 });
+    expect(overlapping.tables.time).toBe(inOrder.tables.time + 1);
+    const merged = await timeRows();
+    expect(merged).toEqual([...assembled, Date.UTC(2018, 10, 20, 8, 0, 0, 123)].sort((a, b) => a - b));
     expect(await againstFullRun(lake, 'full')).toMatch(/^identical/);
   });
 });

@@ -31,8 +31,8 @@ describe('transformFacts', () => {
     const result = await transformFacts(clean);
     expect(result.songplays).toBeGreaterThan(1000);
     const expected = await encoded(clean.output);
-    // 30 days of logs, each encoded on its own (songplays row groups and start times), in four segments of eight.
-    expect(Object.keys(expected).filter((k) => k.includes('/files/'))).toHaveLength(60);
+    // 30 days of logs, each encoded on its own (songplays row groups, time rows and start times), in four segments of eight.
+    expect(Object.keys(expected).filter((k) => k.includes('/files/'))).toHaveLength(90);
 
     const shared = await staged('shared');
     const { parts } = await planFacts(shared);
