@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, lstatSync, openSync, promises as fs, readdirSync, readSync, type Dirent, type Stats } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, promises as fs, readdirSync, readSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
@@ -18,8 +18,10 @@ const READ_CHUNK_BYTES = 1024 * 1024;
  * one-song Parquet files (48,000 of them: 0.3 s against 3.5 s here). The loop is blocked no longer than one such read.
  */
 const SYNC_READ_MAX_BYTES = 256 * 1024;
-/** Entries of one directory read or stat-ed at once; nested folders multiply it, which libuv's queue absorbs. */
-const WALK_CONCURRENCY = 8;
+/** Files removed at once by deleteMany. */
+const DELETE_CONCURRENCY = 8;
+/** A listing yields to the event loop once it has stat-ed this many entries, so heartbeats and other calls go on. */
+const WALK_YIELD_EVERY = 2000;
 
 /** A local directory seen as an object store; `put` is write-to-temp then rename, so it is atomic. */
 export class LocalStore implements ObjectStore {
@@ -54,52 +56,69 @@ export class LocalStore implements ObjectStore {
   }
 
   /**
-   * Directories are read and files stat-ed concurrently: a song tree is thousands of folders of one-file leaves.
-   * Paths stay bytes (Buffers) so a name that is not UTF-8 can still be reached and reported. Symlinks are followed as
-   * Spark's reader follows them; one whose target cannot be stat-ed is listed with a problem instead of skipped.
+   * Directories are read and files stat-ed synchronously, a folder at a time, yielding to the event loop between
+   * folders: a song tree is thousands of folders of one-file leaves, and a stat through the thread pool costs several
+   * times the stat itself (200,000 song files: 1.6 s against 5.5 s with fs.promises). Paths stay bytes (Buffers) so a
+   * name that is not UTF-8 can still be reached and reported. Symlinks are followed as Spark's reader follows them;
+   * one whose target cannot be stat-ed is listed with a problem instead of skipped.
    */
-  private async walk(dir: WalkDir, out: ObjectInfo[]): Promise<void> {
-    let entries: Dirent<Buffer>[];
-    try {
-      entries = await fs.readdir(dir.abs, { withFileTypes: true, encoding: 'buffer' });
-    } catch (err) {
-      if (isMissing(err)) return;
-      throw err;
-    }
-    await mapLimit(entries, WALK_CONCURRENCY, async (entry) => {
-      const name = entry.name;
-      if (name.subarray(0, TEMP_PREFIX_BYTES.length).equals(TEMP_PREFIX_BYTES)) return;
-      const text = decodeUtf8(name);
-      const shown = text ?? escapeBytes(name);
-      const rel = dir.rel ? `${dir.rel}/${shown}` : shown;
-      const abs = Buffer.concat([dir.abs, SEPARATOR, name]);
-      const badName = dir.badName || text === undefined;
-      const symlink = entry.isSymbolicLink();
-      if (!symlink && !entry.isDirectory() && !entry.isFile()) return; // sockets, FIFOs, devices: not objects
-      let stat: Stats | undefined;
+  private async walk(top: WalkDir, out: ObjectInfo[]): Promise<void> {
+    const pending: WalkDir[] = [top];
+    let statted = 0;
+    for (let dir = pending.pop(); dir; dir = pending.pop()) {
+      if (statted >= WALK_YIELD_EVERY) {
+        statted = 0;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      let entries: Dirent<Buffer>[];
       try {
-        stat = await fs.stat(abs);
+        entries = readdirSync(dir.abs, { withFileTypes: true, encoding: 'buffer' });
       } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        // A plain file that vanished since readdir is simply no longer there; a symlink whose target cannot be
-        // reached is an input file that cannot be read.
-        if (!symlink && isMissing(err)) return;
-        if (!symlink || typeof code !== 'string') throw err;
-        out.push({ key: rel, size: 0, etag: '', problem: { reason: 'unreadable', detail: `${code}: symlink target cannot be read` } });
-        return;
+        if (isMissing(err)) continue;
+        throw err;
       }
-      if (stat.isDirectory()) {
-        const real = symlink ? await fs.realpath(abs, { encoding: 'buffer' }) : Buffer.concat([dir.real, SEPARATOR, name]);
-        const id = real.toString('latin1');
-        // A link back into a folder this walk is inside would list it forever; its files are listed via that folder.
-        if (dir.chain.has(id)) return;
-        await this.walk({ abs, real, rel, badName, chain: new Set(dir.chain).add(id) }, out);
-      } else if (stat.isFile()) {
-        const info: ObjectInfo = { key: rel, size: stat.size, etag: `${stat.size}-${Math.round(stat.mtimeMs)}`, modified: stat.mtimeMs };
-        if (badName) info.problem = { reason: 'invalid-file-name', detail: `the path is not valid UTF-8: ${rel}` };
-        out.push(info);
+      statted += entries.length;
+      for (const entry of entries) {
+        const found = this.visit(dir, entry);
+        if (found && 'abs' in found) pending.push(found);
+        else if (found) out.push(found);
       }
-    });
+    }
+  }
+
+  /** One folder entry: a file's object, a folder to walk, or nothing for what is not an object. */
+  private visit(dir: WalkDir, entry: Dirent<Buffer>): ObjectInfo | WalkDir | undefined {
+    const name = entry.name;
+    if (name.subarray(0, TEMP_PREFIX_BYTES.length).equals(TEMP_PREFIX_BYTES)) return undefined;
+    const text = decodeUtf8(name);
+    const shown = text ?? escapeBytes(name);
+    const rel = dir.rel ? `${dir.rel}/${shown}` : shown;
+    const abs = Buffer.concat([dir.abs, SEPARATOR, name]);
+    const badName = dir.badName || text === undefined;
+    const symlink = entry.isSymbolicLink();
+    if (!symlink && !entry.isDirectory() && !entry.isFile()) return undefined; // sockets, FIFOs, devices: not objects
+    let stat: Stats;
+    try {
+      stat = statSync(abs);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // A plain file that vanished since readdir is simply no longer there; a symlink whose target cannot be
+      // reached is an input file that cannot be read.
+      if (!symlink && isMissing(err)) return undefined;
+      if (!symlink || typeof code !== 'string') throw err;
+      return { key: rel, size: 0, etag: '', problem: { reason: 'unreadable', detail: `${code}: symlink target cannot be read` } };
+    }
+    if (stat.isDirectory()) {
+      const real = symlink ? realpathSync(abs, { encoding: 'buffer' }) : Buffer.concat([dir.real, SEPARATOR, name]);
+      const id = real.toString('latin1');
+      // A link back into a folder this walk is inside would list it forever; its files are listed via that folder.
+      if (dir.chain.has(id)) return undefined;
+      return { abs, real, rel, badName, chain: new Set(dir.chain).add(id) };
+    }
+    if (!stat.isFile()) return undefined;
+    const info: ObjectInfo = { key: rel, size: stat.size, etag: `${stat.size}-${Math.round(stat.mtimeMs)}`, modified: stat.mtimeMs };
+    if (badName) info.problem = { reason: 'invalid-file-name', detail: `the path is not valid UTF-8: ${rel}` };
+    return info;
   }
 
   async get(key: string): Promise<Buffer> {
@@ -196,7 +215,7 @@ export class LocalStore implements ObjectStore {
   async deleteMany(keys: string[]): Promise<void> {
     // Concurrent: a rerun whose songs changed removes thousands of stale files. Two removals emptying the same folder
     // both try to prune it; the second finds it gone and stops.
-    await mapLimit(keys, WALK_CONCURRENCY, async (key) => {
+    await mapLimit(keys, DELETE_CONCURRENCY, async (key) => {
       try {
         await fs.rm(this.pathOf(key), { force: true });
       } catch (err) {
