@@ -80,6 +80,9 @@ export const lakeKeys = {
   /** Validated song files by key and ETag, per shard, so later runs read only what changed. */
   songCachePrefix: () => '_state/songs/',
   songCache: (shards: number, shard: number) => `${lakeKeys.songCachePrefix()}${songCacheName(shards, shard)}`,
+  /** The song catalogue as last loaded (listing hash, table hashes, counts) and its song lookup: see kept-catalogue. */
+  keptCatalogue: () => `_state/catalogue/catalogue.json`,
+  keptSongLookup: () => `_state/catalogue/lookup.ndjson`,
   /** What the lake published under one owned prefix: each file's key, rows and content hash. Only these are ever deleted. */
   publishedFiles: (table: TableName, month: Month) => `_state/files/${ownedPrefix(table, month)}manifest.json`,
   /**
@@ -143,6 +146,14 @@ export class StagingArea {
   }
   factsStats(): string {
     return `${this.root}stats/facts.json`;
+  }
+  /** The songs' plan's record of the listing, and of the kept catalogue where the run took it. */
+  songCatalogue(): string {
+    return `${this.root}catalogue/plan.json`;
+  }
+  /** What transform-dimensions made of the staged songs, for publish to keep with the listing. */
+  catalogueTables(): string {
+    return `${this.root}catalogue/tables.json`;
   }
   songLookup(): string {
     return `${this.root}lookup/songs.ndjson`;

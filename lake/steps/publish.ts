@@ -10,6 +10,7 @@ import { listAll, type ObjectInfo } from '../storage/object-store';
 import type { StepContext } from './context';
 import { discardStaging } from './discard-staging';
 import { readPublishedFiles, writePublishedFiles, type PublishedFiles } from './published-files';
+import { publishKeptCatalogue } from './kept-catalogue';
 import { keptObjectKeys, type KeptEventsPlan } from './kept-events';
 import { readJson, readJsonUnder, readStaged } from './staged-reader';
 import { isStaged, withStagedBytes, type StagedFile } from './staged-files';
@@ -92,6 +93,7 @@ export async function publish(ctx: StepContext, steps: Record<string, number>): 
   filesPublished.users = 1;
   const quarantined = await publishQuarantine(ctx);
   await publishSongCache(ctx);
+  await publishKeptCatalogue(ctx);
   await publishKeptEvents(ctx);
 
   const report: RunReport = {

@@ -14,6 +14,7 @@ import { InputError } from '../errors';
 import { ChunkedNdjsonWriter } from './chunked-ndjson';
 import { claimOutput } from './claim-output';
 import type { StepContext } from './context';
+import { stageKeptCatalogue } from './kept-catalogue';
 import { readKeptEvents, validationFingerprint, type KeptEventsIndex, type StagedEventFile } from './kept-events';
 import { readJson, readStaged } from './staged-reader';
 
@@ -60,7 +61,7 @@ function sourcePrefix(ctx: StepContext, source: Source): string {
  * Lists a source tree and splits it into parts, one manifest object per part, so each call reads only its own. The
  * run's first steps: they claim the output as a lake before anything is written to it.
  * Song files are sharded by a hash of their key, so a file stays in the same part from run to run and each part's
- * cache from the previous run applies to it.
+ * cache from the previous run applies to it. A song tree that lists as the lake's kept catalogue does has no parts.
  */
 export async function planStage(ctx: StepContext, source: Source): Promise<StagePlan> {
   await claimOutput(ctx);
@@ -73,13 +74,16 @@ export async function planStage(ctx: StepContext, source: Source): Promise<Stage
     const what = source === 'songs' ? 'song files' : `event logs for ${formatMonth(ctx.month)}`;
     throw new InputError(`No ${what} under ${ctx.input.description.replace(/\/?$/, '/')}${prefix}`);
   }
+  const bytes = objects.reduce((sum, o) => sum + o.size, 0);
+  // The catalogue as the lake last loaded it: nothing of the song tree to stage.
+  if (source === 'songs' && (await stageKeptCatalogue(ctx, objects))) return { parts: 0, objects: objects.length, bytes };
   const parts = source === 'songs' ? songShards(objects.length) : Math.ceil(objects.length / PART_SIZE.events);
   const manifests: ObjectInfo[][] = Array.from({ length: parts }, () => []);
   objects.forEach((o, i) => manifests[source === 'songs' ? shardOf(o.key, parts) : Math.floor(i / PART_SIZE.events)].push(o));
   await mapLimit(manifests, ctx.ioConcurrency, (list, part) =>
     ctx.output.put(ctx.staging.manifest(source, part), JSON.stringify({ parts, objects: list })),
   );
-  return { parts, objects: objects.length, bytes: objects.reduce((sum, o) => sum + o.size, 0) };
+  return { parts, objects: objects.length, bytes };
 }
 
 function songShards(count: number): number {

@@ -5,6 +5,7 @@ import { buildArtists, buildSongs, chooseSongRecords, type SongRow } from '../ta
 import type { SongKey } from '../tables/song-lookup';
 import { latestUserStates, type UserState } from '../tables/users';
 import type { StepContext } from './context';
+import { readStagedCatalogue, type CatalogueTables, type KeptCatalogue } from './kept-catalogue';
 import { readPublishedFiles } from './published-files';
 import { readStaged } from './staged-reader';
 import type { StagedTableFile } from './write-partitions';
@@ -20,6 +21,30 @@ export interface DimensionsResult {
 const SONGS_PER_FILE = 20_000;
 
 export async function transformDimensions(ctx: StepContext): Promise<DimensionsResult> {
+  const { kept } = await readStagedCatalogue(ctx);
+  // The catalogue the lake last loaded: its plan staged the lookup, and both tables stay as published.
+  const built = kept ? { songs: kept.songs.rows, artists: kept.artists.rows, files: keptTables(kept) } : await buildCatalogue(ctx);
+
+  // The stage batches already folded their plays to one state per user; merging those is the month's state.
+  const users = latestUserStates(await readStaged<UserState>(ctx, ctx.staging.stagedPrefix('users')));
+  await ctx.output.put(ctx.staging.userState(), toNdjson(users));
+
+  await ctx.output.put(ctx.staging.tableManifest('dimensions'), JSON.stringify(built.files));
+  return { songs: built.songs, artists: built.artists, usersOfMonth: users.length, files: built.files.length };
+}
+
+function keptTables(kept: KeptCatalogue): StagedTableFile[] {
+  return [
+    { table: 'songs', unchanged: true, inputs: kept.songs.inputs },
+    { table: 'artists', unchanged: true, inputs: kept.artists.inputs },
+  ];
+}
+
+/**
+ * Songs, artists and the song lookup from every staged song: a table whose rows hash as the published table's did
+ * is left as it is, the others are staged as rows for write-partitions to encode.
+ */
+async function buildCatalogue(ctx: StepContext): Promise<{ songs: number; artists: number; files: StagedTableFile[] }> {
   const records = await readStaged<SongRecord>(ctx, ctx.staging.stagedPrefix('songs'));
   const chosen = chooseSongRecords(records);
   const songs = buildSongs(chosen);
@@ -55,13 +80,9 @@ export async function transformDimensions(ctx: StepContext): Promise<DimensionsR
     artist_id: s.artist_id,
   }));
   await ctx.output.put(ctx.staging.songLookup(), toNdjson(lookup));
-
-  // The stage batches already folded their plays to one state per user; merging those is the month's state.
-  const users = latestUserStates(await readStaged<UserState>(ctx, ctx.staging.stagedPrefix('users')));
-  await ctx.output.put(ctx.staging.userState(), toNdjson(users));
-
-  await ctx.output.put(ctx.staging.tableManifest('dimensions'), JSON.stringify(files));
-  return { songs: songs.length, artists: artists.length, usersOfMonth: users.length, files: files.length };
+  const tables: CatalogueTables = { songs: { inputs: songsInputs, rows: songs.length }, artists: { inputs: artistsInputs, rows: artists.length } };
+  await ctx.output.put(ctx.staging.catalogueTables(), JSON.stringify(tables));
+  return { songs: songs.length, artists: artists.length, files };
 }
 
 /**
