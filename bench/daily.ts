@@ -1,12 +1,13 @@
 /**
- * `npm run bench:daily -- [--scale large] [--songs N] [--json FILE] [--workers N]`: what a scheduled daily run costs.
- * On the scale's generated month it runs, one after another on local disk:
+ * `npm run bench:daily -- [--scale large] [--songs N] [--rounds N] [--json FILE] [--workers N]`: what a scheduled
+ * daily run costs. On the scale's generated month it runs, one after another on local disk:
  * - the month's first 27 days into an empty lake (what the lake holds the night before);
- * - the same month again into that lake with the 28th added: the daily run;
- * - the 28 days into another empty lake: the full month's run, the yardstick for the daily one.
- * Both inputs are folders of symlinks to the generated files (song files and day logs shared, none copied), so the
- * 27 days' files are the same objects, ETags included, in both runs of the lake. The daily run's lake must then be
- * the full run's, file by file (bench/lake-diff.ts): the JSON says so in `same_lake`, and the script exits 1 if not.
+ * - then, `--rounds` times (default 1), alternating: the same month again into a copy of that lake with the 28th
+ *   added (the daily run), and the 28 days into another empty lake (the full month's run, the daily run's yardstick).
+ * `full_s` and `daily_s` are the medians of the rounds. Both inputs are folders of symlinks to the generated files
+ * (song files and day logs shared, none copied), so the 27 days' files are the same objects, ETags included, in both
+ * runs of the lake. Every daily run's lake must be its round's full run's, file by file (bench/lake-diff.ts): the
+ * JSON says so in `same_lake`, and the script exits 1 if not.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -20,7 +21,7 @@ import { projectRoot } from '../client/temporal-cli';
 import { loadConfig } from '../lake/config';
 import { LocalStore } from '../lake/storage/local-store';
 import { ensureDataset } from './datasets';
-import { secondsSince } from './measure';
+import { median, secondsSince } from './measure';
 import { compareLakes, describeDiff, identical } from './lake-diff';
 import { scaleOptions, SCALES, type Scale } from './scales';
 import { startWorkers } from './worker-pool';
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
       songs: { type: 'string' },
       json: { type: 'string' },
       workers: { type: 'string', default: String(os.cpus().length) },
+      rounds: { type: 'string', default: '1' },
       // Where the data set, the inputs and the lakes go; by default beside the other benchmarks' data sets.
       work: { type: 'string' },
     },
@@ -48,6 +50,8 @@ async function main(): Promise<void> {
   const scale = values.scale as Scale;
   if (!SCALES[scale]) throw new Error(`--scale must be one of ${Object.keys(SCALES).join(', ')}`);
   const { options, name } = scaleOptions(scale, values.songs);
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a positive integer');
   const work = values.work ? path.resolve(values.work) : path.join(projectRoot, '.sparkify', 'bench', name);
   const input = path.join(work, 'input');
   await ensureDataset(input, options, log);
@@ -55,12 +59,14 @@ async function main(): Promise<void> {
   const before = inputOfDays(input, path.join(work, 'daily-input-27'), LOADED_DAYS);
   const after = inputOfDays(input, path.join(work, 'daily-input-28'), LOADED_DAYS + 1);
   const lake = path.join(work, 'out-daily');
+  const nightBefore = path.join(work, 'out-daily-27');
   const fullLake = path.join(work, 'out-daily-full');
-  for (const dir of [lake, fullLake]) rmSync(dir, { recursive: true, force: true });
+  for (const dir of [lake, nightBefore, fullLake]) rmSync(dir, { recursive: true, force: true });
 
   const config = loadConfig({ env: { ...process.env, SPARKIFY_TASK_QUEUE: `bench-daily-${Date.now()}` } });
   const pool = await startWorkers(Number(values.workers), config.temporal.taskQueue);
   const runs: TimedRun[] = [];
+  const pairs: { daily: TimedRun; full: TimedRun; diff: string; same: boolean }[] = [];
   try {
     await withTemporalClient(config, async (client: Client) => {
       const timed = async (label: string, from: string, to: string): Promise<TimedRun> => {
@@ -73,24 +79,34 @@ async function main(): Promise<void> {
         runs.push(run);
         return run;
       };
-      await timed(`days 1-${LOADED_DAYS}, empty lake`, before, lake);
-      await timed(`days 1-${LOADED_DAYS + 1}, the daily run`, after, lake);
-      await timed(`days 1-${LOADED_DAYS + 1}, empty lake (full)`, after, fullLake);
+      await timed(`days 1-${LOADED_DAYS}, empty lake`, before, nightBefore);
+      for (let round = 1; round <= rounds; round++) {
+        // Every round's daily run starts from the same night-before lake; the copy is not timed.
+        rmSync(lake, { recursive: true, force: true });
+        execFileSync('cp', ['-a', nightBefore, lake]);
+        const daily = await timed(`days 1-${LOADED_DAYS + 1}, the daily run (round ${round})`, after, lake);
+        rmSync(fullLake, { recursive: true, force: true });
+        const full = await timed(`days 1-${LOADED_DAYS + 1}, empty lake (full, round ${round})`, after, fullLake);
+        const diff = await compareLakes(new LocalStore(fullLake), new LocalStore(lake));
+        pairs.push({ daily, full, diff: describeDiff(diff), same: identical(diff) });
+      }
     });
   } finally {
     await pool.stop();
   }
-  const [, daily, full] = runs;
-  const diff = await compareLakes(new LocalStore(fullLake), new LocalStore(lake));
   console.log('\n| run | wall s | input objects read |');
   console.log('| --- | ---: | ---: |');
   for (const r of runs) console.log(`| ${r.label} | ${r.wall_s.toFixed(1)} | ${r.objects_read} |`);
-  console.log(`\ndaily run: ${(daily.wall_s / full.wall_s).toFixed(2)}× the full month's; its lake against the full run's: ${describeDiff(diff)}`);
+  const dailyS = median(pairs.map((p) => p.daily.wall_s));
+  const fullS = median(pairs.map((p) => p.full.wall_s));
+  const same = pairs.every((p) => p.same);
+  console.log(`\ndaily run (median of ${rounds}): ${(dailyS / fullS).toFixed(2)}× the full month's (${dailyS.toFixed(1)} s against ${fullS.toFixed(1)} s)`);
+  pairs.forEach((p, i) => console.log(`round ${i + 1}: the daily run's lake against the full run's: ${p.diff}`));
   if (values.json) {
-    const result = { scale: name, options, full_s: full.wall_s, daily_s: daily.wall_s, ratio: daily.wall_s / full.wall_s, same_lake: identical(diff), runs };
+    const result = { scale: name, options, rounds, full_s: fullS, daily_s: dailyS, ratio: dailyS / fullS, same_lake: same, runs };
     writeFileSync(values.json, JSON.stringify(result, null, 2));
   }
-  if (!identical(diff)) process.exitCode = 1;
+  if (!same) process.exitCode = 1;
 }
 
 /** A folder of symlinks: every song file, and the month's day logs up to `days`. */

@@ -73,3 +73,9 @@ export function measure(command: string, args: string[], env: NodeJS.ProcessEnv 
 export function secondsSince(since: bigint): number {
   return Math.round(Number(process.hrtime.bigint() - since) / 1e7) / 100;
 }
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}

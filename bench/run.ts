@@ -21,7 +21,7 @@ import { listAll } from '../lake/storage/object-store';
 import { createS3Client, type S3Settings } from '../lake/storage/s3-store';
 import { ensureDataset } from './datasets';
 import { minimalGetRate, type GetRate } from './get-rate';
-import { measure } from './measure';
+import { measure, median } from './measure';
 import { startWorkers } from './worker-pool';
 import { scaleOptions, SCALES, type Scale } from './scales';
 import { parseSystems, type System } from './systems';
@@ -226,12 +226,6 @@ async function runScaling(input: string, output: string, year: number, month: nu
   };
   log(`scaling: ${JSON.stringify(scaling)}`);
   return { system: 'scaling', wall_s: scaling.workers_2_s, peak_rss_mb: peak, workers: 2, steps: last!.steps, rows: last!.tables, scaling };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** A fresh input bucket holding the data set (the upload is not timed) and a fresh, empty output bucket. */
