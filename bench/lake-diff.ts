@@ -6,8 +6,8 @@ import { listAll, type ObjectStore } from '../lake/storage/object-store';
 /**
  * What a run under faults must leave exactly as an undisturbed run does, byte for byte: every table's files (Parquet
  * partitions and `_SUCCESS`), the quarantine (`_quarantine/`), and the state later runs build on (`_state/users/`,
- * the song cache `_state/songs/`, the record of published files `_state/files/`), all of which are functions of the
- * input alone. Left out, because they name the run or the moment and so differ between any two runs: the run
+ * the song cache `_state/songs/`, the kept catalogue `_state/catalogue/`, the kept event logs `_state/events/`, the
+ * record of published files `_state/files/`), all of which are functions of the input alone. Left out, because they name the run or the moment and so differ between any two runs: the run
  * reports (`_runs/`) and the lake's marker (`_state/lake.json`, its creator and creation time). The staging area
  * (`_staging/`) is no part of the lake; a finished run removes its own, so anything left there is counted apart.
  */
