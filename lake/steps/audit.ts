@@ -72,8 +72,11 @@ export async function finishAudit(ctx: StepContext, set: TableSet): Promise<Audi
 /** Columns of staged files already read in this call, by the key they will be published at. */
 type FilesRead = Map<string, { rows: number; values: Map<string, unknown[]> }>;
 
-/** What the reference checks read of songplays besides its key: read with the key, in the same pass. */
-const REFERENCE_COLUMNS: Partial<Record<TableName, string[]>> = { songplays: ['start_time', 'user_id'] };
+/**
+ * What the reference checks read of the facts besides their keys (songplays' start_time and user_id; time's key is
+ * what they look up): read with the key, in the same pass, and kept for the checks, so no file is decoded twice.
+ */
+const REFERENCE_COLUMNS: Partial<Record<TableName, string[]>> = { songplays: ['start_time', 'user_id'], time: [] };
 
 /**
  * What reading back staged files found, per table: files whose bytes are not those the write step hashed, files the
@@ -143,7 +146,7 @@ async function judge(ctx: StepContext, set: TableSet, written: WrittenSummary[],
   } else {
     const plays = await monthColumns(ctx, written, 'songplays', ['songplay_id', 'start_time', 'user_id'], read);
     // A month without a single play has no songplays to check against time and users.
-    if (plays) await checkReferences(ctx, written, plays, users, check);
+    if (plays) await checkReferences(ctx, written, plays, users, check, read);
   }
 
   if (failed.length > 0) throw new AuditFailed(describeFailures(failed));
@@ -157,8 +160,9 @@ async function checkReferences(
   plays: { rows: number; values: Map<string, unknown[]> },
   users: string[],
   check: (name: string, table: string, bad: unknown[]) => void,
+  read: FilesRead,
 ): Promise<void> {
-  const time = await monthColumns(ctx, written, 'time', ['start_time'], new Map());
+  const time = await monthColumns(ctx, written, 'time', ['start_time'], read);
   // A month's start times are a million or more: a sorted array and a binary search, not a Set of boxed numbers.
   const times = sortedNumbers(time?.values.get('start_time') ?? []);
   const known = new Set(users);
