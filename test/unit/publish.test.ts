@@ -5,7 +5,7 @@ import { audit, auditPart, finishAudit } from '../../lake/steps/audit';
 import { planWrite } from '../../lake/steps/write-partitions';
 import { discardStaging } from '../../lake/steps/discard-staging';
 import { readJsonUnder } from '../../lake/steps/staged-reader';
-import type { WrittenSummary } from '../../lake/steps/write-partitions';
+import type { WrittenFile, WrittenSummary } from '../../lake/steps/write-partitions';
 import { listAll } from '../../lake/storage/object-store';
 import { TABLES, TABLE_NAMES } from '../../lake/tables/catalog';
 import { NOV_2018, songplayRow, songRecord, stepContext } from '../helpers/builders';
@@ -88,6 +88,23 @@ describe('write, audit, publish', () => {
     await discardStaging(ctx);
 
     expect(await contentHashes(lake)).toEqual(before);
+  });
+
+  it('a key repeated across two staged files of a table fails the audit', async () => {
+    const lake = tmp.store('repeated-across');
+    const ctx = stepContext(input, lake, { workflowId: 'wf', runId: 'across' });
+    await stageAndWrite(ctx);
+    const written = await readJsonUnder<WrittenSummary>(ctx, ctx.staging.writtenPrefix('dimensions'));
+    const [a, b] = written.filter((w) => w.table === 'songs').flatMap((w) => w.files.filter((f) => f.staged && !f.range));
+    expect(b).toBeDefined();
+    // Each file keeps its row count and holds SODUP once, among keys of its own.
+    const songs = (file: WrittenFile, tag: string) =>
+      Array.from({ length: file.rows }, (_, i) => ({ song_id: i === 0 ? 'SODUP' : `SO${tag}${i}`, title: 't', duration: 1 }));
+    await lake.put(a.staged!, await encodeParquet(TABLES.songs, songs(a, 'A')));
+    await lake.put(b.staged!, await encodeParquet(TABLES.songs, songs(b, 'B')));
+    const message = await audit(ctx, 'dimensions').then(() => '', (err: Error) => err.message);
+    expect(message).toContain('songs: song_id is unique failed for 1 row(s), e.g. [{"song_id":"SODUP"}]');
+    await discardStaging(ctx);
   });
 
   it("a facts audit names repeated songplay_ids and start_times, and songplays whose start_time or user is unknown", async () => {
