@@ -83,7 +83,11 @@ const CURRENT_DETAILS_ROWS = `
     await page.click('a[href$="/user-metadata"]');
     const rows = await until('the current details table', async () => {
       for (const frame of page.frames()) {
-        const found = (await frame.evaluate(CURRENT_DETAILS_ROWS).catch(() => [])) as string[][];
+        // The UI replaces its frames while it renders: one detached since frames() throws at once, not as a
+        // rejection, so the call goes inside the promise chain and such a frame just has no rows yet.
+        const found = (await Promise.resolve()
+          .then(() => frame.evaluate(CURRENT_DETAILS_ROWS))
+          .catch(() => [])) as string[][];
         if (found.length > 1) return found;
       }
       return undefined;
