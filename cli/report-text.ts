@@ -22,7 +22,7 @@ export function runReportText(r: RunReport): string {
     `  rows:         ${tables} (songplays with a song: ${r.songplaysWithSong})`,
     `  files:        ${published} published, ${unchanged} unchanged, ${r.staleFilesRemoved} stale removed`,
     `  quarantined:  ${r.quarantined.total}${reasons.length ? ` (${reasons.join(', ')})` : ''}`,
-    `  read:         ${r.read.objects} objects, ${megabytes(r.read.bytes)}, ${r.read.songFilesReused} song files and ${r.read.eventFilesReused ?? 0} event logs reused`,
+    `  read:         ${r.read.objects} objects, ${megabytes(r.read.bytes)}, ${r.read.songFilesReused} song files${r.read.songCatalogueKept ? ' (the kept catalogue: none staged)' : ''} and ${r.read.eventFilesReused ?? 0} event logs reused`,
     `  steps:        ${steps}`,
   ].join('\n');
 }

@@ -10,7 +10,7 @@ import { listAll, type ObjectInfo } from '../storage/object-store';
 import type { StepContext } from './context';
 import { discardStaging } from './discard-staging';
 import { readPublishedFiles, writePublishedFiles, type PublishedFiles } from './published-files';
-import { publishKeptCatalogue } from './kept-catalogue';
+import { publishKeptCatalogue, readStagedCatalogue } from './kept-catalogue';
 import { keptObjectKeys, type KeptEventsPlan } from './kept-events';
 import { readJson, readJsonUnder, readStaged } from './staged-reader';
 import { isStaged, withStagedBytes, type StagedFile } from './staged-files';
@@ -37,7 +37,14 @@ export interface RunReport {
    * Objects and bytes fetched from the input; song files and event logs unchanged since the last run (same ETag) are
    * reused, not fetched.
    */
-  read: { objects: number; bytes: number; songFilesReused: number; eventFilesReused: number };
+  read: {
+    objects: number;
+    bytes: number;
+    songFilesReused: number;
+    eventFilesReused: number;
+    /** The song tree listed as the lake's kept catalogue: no song file was staged (absent in older reports). */
+    songCatalogueKept?: boolean;
+  };
   /** Wall-clock seconds of each DAG task, as the workflow measured them. */
   steps: Record<string, number>;
   committedAt: string;
@@ -245,5 +252,6 @@ async function inputVolume(ctx: StepContext): Promise<RunReport['read']> {
     bytes: reads.reduce((sum, s) => sum + s.bytesRead, 0),
     songFilesReused: stats.filter((s) => s.source === 'songs').reduce((sum, s) => sum + s.objectsReused, 0),
     eventFilesReused: stats.filter((s) => s.source === 'events').reduce((sum, s) => sum + s.objectsReused, 0),
+    songCatalogueKept: (await readStagedCatalogue(ctx)).kept !== undefined,
   };
 }

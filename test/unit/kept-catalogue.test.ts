@@ -5,6 +5,7 @@
  */
 import { symlinkSync } from 'node:fs';
 import { compareLakes, describeDiff } from '../../bench/lake-diff';
+import { runReportText } from '../../cli/report-text';
 import { generateDataset } from '../../lake/generate/generate';
 import { lakeKeys } from '../../lake/layout';
 import { discardStaging } from '../../lake/steps/discard-staging';
@@ -43,7 +44,9 @@ describe('kept song catalogue', () => {
 
     expect(await songParts(lake)).toBe(0);
     const again = await run(lake, 'r2');
-    expect(again.read).toMatchObject({ objects: 0, songFilesReused: 201 });
+    expect(first.read.songCatalogueKept).toBe(false);
+    expect(again.read).toMatchObject({ objects: 0, songFilesReused: 201, songCatalogueKept: true });
+    expect(runReportText(again)).toContain('201 song files (the kept catalogue: none staged) and 30 event logs reused');
     expect(again.tables).toEqual(first.tables);
     expect(again.quarantined).toEqual(first.quarantined);
     expect(again.filesPublished).toMatchObject({ songs: 0, artists: 0 });
