@@ -13,6 +13,7 @@ import { sha256Hex } from '../hash';
 import { lakeKeys } from '../layout';
 import type { ObjectInfo } from '../storage/object-store';
 import type { StepContext } from './context';
+import { DIMENSIONS_FORMAT } from './dimension-rows';
 import { readPublishedFiles } from './published-files';
 import type { StageResult } from './stage';
 import { readJson, readJsonUnder } from './staged-reader';
@@ -31,6 +32,8 @@ export interface CatalogueTable {
 
 export interface KeptCatalogue {
   format: number;
+  /** The dimensions' encoding the tables were published with: another one has them encoded again. */
+  dimensions: number;
   /** The hash of the song tree's listing: every key, ETag and size, in key order. */
   listing: string;
   songs: CatalogueTable;
@@ -95,7 +98,7 @@ async function keptCatalogue(
   const body = await ctx.output.getIfExists(lakeKeys.keptCatalogue());
   if (!body) return undefined;
   const kept = JSON.parse(body.toString('utf8')) as KeptCatalogue;
-  if (kept.format !== CATALOGUE_FORMAT || kept.listing !== listing || (kept.quarantined.unreadable ?? 0) > 0) return undefined;
+  if (kept.format !== CATALOGUE_FORMAT || kept.dimensions !== DIMENSIONS_FORMAT || kept.listing !== listing || (kept.quarantined.unreadable ?? 0) > 0) return undefined;
   // The tables, lookup and quarantine must still be the ones the catalogue made: another run or a hand may have
   // replaced any of them since.
   const [songs, artists] = await Promise.all([readPublishedFiles(ctx.output, 'songs', ctx.month), readPublishedFiles(ctx.output, 'artists', ctx.month)]);
@@ -126,6 +129,7 @@ export async function publishKeptCatalogue(ctx: StepContext): Promise<void> {
   const quarantine = await ctx.output.getIfExists(lakeKeys.songQuarantine());
   const kept: KeptCatalogue = {
     format: CATALOGUE_FORMAT,
+    dimensions: DIMENSIONS_FORMAT,
     listing: staged.listing,
     ...tables,
     lookup: sha256Hex(lookup),

@@ -5,6 +5,7 @@ import { buildArtists, buildSongs, chooseSongRecords, type SongRow } from '../ta
 import type { SongKey } from '../tables/song-lookup';
 import { latestUserStates, type UserState } from '../tables/users';
 import type { StepContext } from './context';
+import { dimensionRowsHash } from './dimension-rows';
 import { readStagedCatalogue, type CatalogueTables, type KeptCatalogue } from './kept-catalogue';
 import { readPublishedFiles } from './published-files';
 import { readStaged } from './staged-reader';
@@ -51,7 +52,7 @@ async function buildCatalogue(ctx: StepContext): Promise<{ songs: number; artist
   const artists = buildArtists(records);
 
   const files: StagedTableFile[] = [];
-  const songsInputs = rowsHash(songs);
+  const songsInputs = dimensionRowsHash(songs);
   if (await unchangedSince(ctx, 'songs', songsInputs)) files.push({ table: 'songs', unchanged: true, inputs: songsInputs });
   else {
     const buckets = Math.max(1, Math.ceil(songs.length / SONGS_PER_FILE));
@@ -64,7 +65,7 @@ async function buildCatalogue(ctx: StepContext): Promise<{ songs: number; artist
       ctx.progress.report({ songBucketsWritten: b + 1 });
     }
   }
-  const artistsInputs = rowsHash(artists);
+  const artistsInputs = dimensionRowsHash(artists);
   if (await unchangedSince(ctx, 'artists', artistsInputs)) files.push({ table: 'artists', unchanged: true, inputs: artistsInputs });
   else {
     files.push({ table: 'artists', keys: [ctx.staging.tableRows('artists', 0)], inputs: artistsInputs });
@@ -83,18 +84,6 @@ async function buildCatalogue(ctx: StepContext): Promise<{ songs: number; artist
   const tables: CatalogueTables = { songs: { inputs: songsInputs, rows: songs.length }, artists: { inputs: artistsInputs, rows: artists.length } };
   await ctx.output.put(ctx.staging.catalogueTables(), JSON.stringify(tables));
   return { songs: songs.length, artists: artists.length, files };
-}
-
-/**
- * What a dimension table's files are a function of: its rows, in order, and how they are encoded. Bump the format
- * whenever encoding changes, so tables published before are encoded again.
- */
-const DIMENSIONS_FORMAT = 1;
-
-function rowsHash(rows: object[]): string {
-  const hash = createHash('sha256').update(`format=${DIMENSIONS_FORMAT}\n`);
-  for (const row of rows) hash.update(`${JSON.stringify(row)}\n`);
-  return hash.digest('hex');
 }
 
 /** Whether the lake's published table was encoded from rows that hash the same: then there is nothing to write. */
