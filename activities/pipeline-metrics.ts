@@ -1,6 +1,6 @@
 import type { MetricMeter } from '@temporalio/common';
 import type { RunReport } from '../lake/steps/publish';
-import type { StageResult } from '../lake/steps/stage';
+import type { StagePlan, StageResult } from '../lake/steps/stage';
 import type { WritePartResult } from '../lake/steps/write-partitions';
 import type { TaskAttributes } from './task-attributes';
 
@@ -13,6 +13,7 @@ export function recordStepMetrics(meter: MetricMeter, call: TaskAttributes, resu
   const phase = /^\d+\//.test(call.part) ? 'part' : call.part;
   meter.createHistogram('sparkify_step_seconds', 'float', 's', 'Seconds one activity call of a DAG task took').record(seconds, { phase });
   if (isStageResult(result)) recordStage(meter, result);
+  else if (isKeptCataloguePlan(result)) objectsReused(meter).add(result.reused, { source: result.source });
   else if (isWritePartResult(result)) recordWrite(meter, result);
   else if (isRunReport(result)) recordPublish(meter, result);
 }
@@ -21,10 +22,14 @@ function recordStage(meter: MetricMeter, r: StageResult): void {
   const source = { source: r.source };
   meter.createCounter('sparkify_objects_read', '', 'Input objects fetched by stage tasks').add(r.objectsRead, source);
   meter.createCounter('sparkify_bytes_read', 'By', 'Input bytes fetched by stage tasks').add(r.bytesRead, source);
-  meter.createCounter('sparkify_objects_reused', '', 'Input objects unchanged since the last run (song cache, kept event logs), not fetched').add(r.objectsReused, source);
+  objectsReused(meter).add(r.objectsReused, source);
   meter.createCounter('sparkify_records_staged', '', 'Valid records staged').add(r.records, source);
   const quarantined = meter.createCounter('sparkify_records_quarantined', '', 'Records sent to quarantine, by reason');
   for (const [reason, n] of Object.entries(r.quarantined)) if (n) quarantined.add(n, { ...source, reason });
+}
+
+function objectsReused(meter: MetricMeter) {
+  return meter.createCounter('sparkify_objects_reused', '', 'Input objects unchanged since the last run (song cache, kept catalogue, kept event logs), not fetched');
 }
 
 function recordWrite(meter: MetricMeter, r: WritePartResult): void {
@@ -48,6 +53,12 @@ function recordPublish(meter: MetricMeter, r: RunReport): void {
 function isStageResult(value: unknown): value is StageResult {
   const r = value as Partial<StageResult> | null;
   return typeof r?.source === 'string' && typeof r.objectsRead === 'number' && typeof r.quarantined === 'object';
+}
+
+/** A songs plan that took the kept catalogue: its files count as reused, as no stage part runs to count them. */
+function isKeptCataloguePlan(value: unknown): value is StagePlan & { reused: number } {
+  const r = value as Partial<StagePlan> | null;
+  return typeof r?.source === 'string' && typeof r.parts === 'number' && typeof r.reused === 'number';
 }
 
 function isWritePartResult(value: unknown): value is WritePartResult {

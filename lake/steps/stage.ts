@@ -27,9 +27,12 @@ const BATCH_SIZE: Record<Source, number> = { songs: 250, events: 1 };
 const MAX_SONG_SHARDS = 1024;
 
 export interface StagePlan {
+  source: Source;
   parts: number;
   objects: number;
   bytes: number;
+  /** Objects taken with the kept song catalogue instead of staged: the run's reuse, counted where no part runs. */
+  reused?: number;
 }
 
 export interface StageResult {
@@ -76,14 +79,14 @@ export async function planStage(ctx: StepContext, source: Source): Promise<Stage
   }
   const bytes = objects.reduce((sum, o) => sum + o.size, 0);
   // The catalogue as the lake last loaded it: nothing of the song tree to stage.
-  if (source === 'songs' && (await stageKeptCatalogue(ctx, objects))) return { parts: 0, objects: objects.length, bytes };
+  if (source === 'songs' && (await stageKeptCatalogue(ctx, objects))) return { source, parts: 0, objects: objects.length, bytes, reused: objects.length };
   const parts = source === 'songs' ? songShards(objects.length) : Math.ceil(objects.length / PART_SIZE.events);
   const manifests: ObjectInfo[][] = Array.from({ length: parts }, () => []);
   objects.forEach((o, i) => manifests[source === 'songs' ? shardOf(o.key, parts) : Math.floor(i / PART_SIZE.events)].push(o));
   await mapLimit(manifests, ctx.ioConcurrency, (list, part) =>
     ctx.output.put(ctx.staging.manifest(source, part), JSON.stringify({ parts, objects: list })),
   );
-  return { parts, objects: objects.length, bytes };
+  return { source, parts, objects: objects.length, bytes };
 }
 
 function songShards(count: number): number {
