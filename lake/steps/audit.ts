@@ -95,7 +95,7 @@ async function readBack(ctx: StepContext, written: WrittenSummary[], read: Files
     const column = KEY_COLUMN[table];
     const files = written.filter((w) => w.table === table).flatMap((w) => w.files.filter(isStaged));
     const found = { table, column, altered: [] as unknown[], unreadable: [] as unknown[], counts: [] as unknown[], keys: [] as unknown[] };
-    let gathering = false;
+    const keysPerFile: unknown[][] = [];
     await withStagedBytes(ctx, files, async (file, bytes) => {
       const extra = REFERENCE_COLUMNS[table];
       findings.filesRead++;
@@ -110,15 +110,10 @@ async function readBack(ctx: StepContext, written: WrittenSummary[], read: Files
       if (extra) read.set(file.key, { rows, values });
       findings.rowsRead += rows;
       if (rows !== file.rows) found.counts.push({ file: file.key, rowsReported: file.rows, rowsRead: rows });
-      // One file's keys are taken as read (a month's millions); a second file's gather them into an array of our own.
-      const keys = values.get(column)!;
-      if (found.keys.length === 0) found.keys = keys;
-      else {
-        if (!gathering) found.keys = found.keys.slice();
-        gathering = true;
-        for (const value of keys) found.keys.push(value);
-      }
+      keysPerFile.push(values.get(column)!);
     });
+    // A one-file table's keys (a month's millions) are taken as read, not copied.
+    found.keys = keysPerFile.length === 1 ? keysPerFile[0] : keysPerFile.flat();
     findings.tables.push(found);
   }
   return findings;

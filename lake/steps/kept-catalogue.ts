@@ -120,8 +120,7 @@ export async function readStagedCatalogue(ctx: StepContext): Promise<StagedCatal
  * keeps what it came to. The lookup goes first and the record naming its hash last, so a publish cut short between
  * them leaves a record that no longer matches, which is not used.
  */
-export async function publishKeptCatalogue(ctx: StepContext): Promise<void> {
-  const staged = await readStagedCatalogue(ctx);
+export async function publishKeptCatalogue(ctx: StepContext, staged: StagedCatalogue): Promise<void> {
   if (staged.kept) return;
   const tables = await readJson<CatalogueTables>(ctx, ctx.staging.catalogueTables());
   const stats = (await readJsonUnder<StageResult>(ctx, ctx.staging.stageStatsPrefix())).filter((s) => s.source === 'songs');

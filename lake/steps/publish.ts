@@ -100,7 +100,8 @@ export async function publish(ctx: StepContext, steps: Record<string, number>): 
   filesPublished.users = 1;
   const quarantined = await publishQuarantine(ctx);
   await publishSongCache(ctx);
-  await publishKeptCatalogue(ctx);
+  const catalogue = await readStagedCatalogue(ctx);
+  await publishKeptCatalogue(ctx, catalogue);
   await publishKeptEvents(ctx);
 
   const report: RunReport = {
@@ -116,7 +117,7 @@ export async function publish(ctx: StepContext, steps: Record<string, number>): 
     filesUnchanged,
     staleFilesRemoved,
     quarantined,
-    read: await inputVolume(ctx),
+    read: { ...(await inputVolume(ctx)), songCatalogueKept: catalogue.kept !== undefined },
     steps: { ...steps, publish: (Date.now() - started) / 1000 },
     committedAt: new Date().toISOString(),
   };
@@ -243,7 +244,7 @@ async function countSongplaysWithSong(ctx: StepContext): Promise<number> {
  * What the stage calls fetched (and transform-facts, for kept logs joined with a new song lookup) and what the song
  * cache and the kept logs spared, from the stats each call left in staging.
  */
-async function inputVolume(ctx: StepContext): Promise<RunReport['read']> {
+async function inputVolume(ctx: StepContext): Promise<Omit<RunReport['read'], 'songCatalogueKept'>> {
   const stats = await readJsonUnder<StageResult>(ctx, ctx.staging.stageStatsPrefix());
   const rejoined = await readJsonUnder<SegmentResult>(ctx, ctx.staging.segmentStatsPrefix());
   const reads = [...stats, ...rejoined];
@@ -252,6 +253,5 @@ async function inputVolume(ctx: StepContext): Promise<RunReport['read']> {
     bytes: reads.reduce((sum, s) => sum + s.bytesRead, 0),
     songFilesReused: stats.filter((s) => s.source === 'songs').reduce((sum, s) => sum + s.objectsReused, 0),
     eventFilesReused: stats.filter((s) => s.source === 'events').reduce((sum, s) => sum + s.objectsReused, 0),
-    songCatalogueKept: (await readStagedCatalogue(ctx)).kept !== undefined,
   };
 }

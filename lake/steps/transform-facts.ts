@@ -124,11 +124,11 @@ export async function finishFacts(ctx: StepContext): Promise<FactsResult> {
     const result: FactsResult = {
       songplays: logs.reduce((sum, l) => sum + l.songplays, 0),
       songplaysWithSong: logs.reduce((sum, l) => sum + l.songplaysWithSong, 0),
-      time: time.rows,
+      time: time.encoded.reduce((sum, e) => sum + e.rows, 0),
     };
     await ctx.output.put(ctx.staging.keptEvents(), JSON.stringify(await keptEventsPlan(ctx, plan, logs)));
     await ctx.output.put(ctx.staging.factsStats(), JSON.stringify(result));
-    const files: StagedTableFile[] = [songplays.file, time.file];
+    const files: StagedTableFile[] = [songplays, time];
     await ctx.output.put(ctx.staging.tableManifest('facts'), JSON.stringify(files));
     return result;
   } finally {
@@ -164,18 +164,14 @@ async function encodeLog(
       if (row.song_id !== null) counted.songplaysWithSong++;
       if (counted.songplays % YIELD_EVERY_ROWS === 0) await new Promise((resolve) => setImmediate(resolve));
     }
-    for (const partition of encoder.sorted()) {
-      partition.encoder.finish();
-      await ctx.output.putFile(ctx.staging.factsFragment(file, partition.path), partition.encoder.out.path);
-      counted.partitions.push(partition.path);
-    }
+    counted.partitions = (await putPartitions(ctx, encoder, (partition) => ctx.staging.factsFragment(file, partition))).map((p) => p.partition);
     const times = Float64Array.from(startTimes.sorted());
     await ctx.output.put(ctx.staging.startTimesFile(file), Buffer.from(times.buffer, times.byteOffset, times.byteLength));
     if (times.length > 0) counted.startRange = [times[0], times[times.length - 1]];
     counted.time = await encodeLogTime(ctx, spill, file, times);
     return counted;
   } catch (err) {
-    for (const partition of encoder.sorted()) partition.encoder.out.abandon();
+    abandon(encoder);
     throw err;
   }
 }
@@ -185,15 +181,9 @@ async function encodeLogTime(ctx: StepContext, spill: SpillDir, file: number, ti
   const encoder = spilledEncoder(spill, TABLES.time, `log-${file}`);
   try {
     for (const ts of times) encoder.append(timeRowOf(ts));
-    const partitions: string[] = [];
-    for (const partition of encoder.sorted()) {
-      partition.encoder.finish();
-      await ctx.output.putFile(ctx.staging.timeFragment(file, partition.path), partition.encoder.out.path);
-      partitions.push(partition.path);
-    }
-    return partitions;
+    return (await putPartitions(ctx, encoder, (partition) => ctx.staging.timeFragment(file, partition))).map((p) => p.partition);
   } catch (err) {
-    for (const partition of encoder.sorted()) partition.encoder.out.abandon();
+    abandon(encoder);
     throw err;
   }
 }
@@ -219,6 +209,9 @@ async function* playsOf(ctx: StepContext, log: StagedEventFile, read: Pick<Segme
     for (const outcome of outcomes) if (outcome.kind === 'play') yield outcome.play;
   }
 }
+
+/** A table's partitions as transform-facts stages them: encoded whole, for write-facts to take as they are. */
+type EncodedTable = { table: TableName; encoded: StagedPartitionFile[] };
 
 /** Where one log's output is for the finish: encoded by this run's parts, or kept from an earlier run. */
 interface LogOutput {
@@ -256,11 +249,8 @@ function logOutput(ctx: StepContext, file: StagedEventFile, i: number, encoded: 
   };
 }
 
-/**
- * Each partition of a table as one file: every log's row groups of it in the month's key order, under one footer.
- * Returns the table's staged files and rows.
- */
-async function assemble(ctx: StepContext, spill: SpillDir, table: TableName, perLog: Fragment[][]): Promise<{ file: StagedTableFile; rows: number }> {
+/** Each partition of a table as one file: every log's row groups of it in the month's key order, under one footer. */
+async function assemble(ctx: StepContext, spill: SpillDir, table: TableName, perLog: Fragment[][]): Promise<EncodedTable> {
   const byPartition = new Map<string, string[]>();
   for (const fragments of perLog) {
     for (const { partition, key } of fragments) byPartition.set(partition, [...(byPartition.get(partition) ?? []), key]);
@@ -275,7 +265,7 @@ async function assemble(ctx: StepContext, spill: SpillDir, table: TableName, per
     encoded.push({ partition, key, rows, bytes, sha256: await sha256OfFile(assembled) });
     for (const part of parts) await rm(part);
   }
-  return { file: { table, encoded }, rows: encoded.reduce((sum, e) => sum + e.rows, 0) };
+  return { table, encoded };
 }
 
 /**
@@ -352,7 +342,7 @@ async function keptEventsPlan(ctx: StepContext, plan: FactsPlan, logs: LogOutput
 }
 
 /** The month's distinct start times, merged from every log's sorted list, as the time table. */
-async function buildTime(ctx: StepContext, spill: SpillDir, lists: string[]): Promise<{ file: StagedTableFile; rows: number }> {
+async function buildTime(ctx: StepContext, spill: SpillDir, lists: string[]): Promise<EncodedTable> {
   const startTimes = new DistinctNumbers(spill, 'start-times');
   for (const key of lists) {
     const body = await ctx.output.get(key);
@@ -366,18 +356,37 @@ async function buildTime(ctx: StepContext, spill: SpillDir, lists: string[]): Pr
       // Millions of distinct start times encode for seconds: let the heartbeat timer run between slices.
       if (++rows % YIELD_EVERY_ROWS === 0) await new Promise((resolve) => setImmediate(resolve));
     }
-    const encoded: StagedPartitionFile[] = [];
-    for (const partition of encoder.sorted()) {
-      partition.encoder.finish();
-      const key = ctx.staging.encodedPartition('time', partition.path);
-      await ctx.output.putFile(key, partition.encoder.out.path);
-      encoded.push({ partition: partition.path, key, rows: partition.rows, bytes: partition.encoder.out.size, sha256: await sha256OfFile(partition.encoder.out.path) });
-    }
-    return { file: { table: 'time', encoded }, rows };
+    const staged = await putPartitions(ctx, encoder, (partition) => ctx.staging.encodedPartition('time', partition));
+    const encoded = await Promise.all(staged.map(async ({ file, ...p }) => ({ ...p, sha256: await sha256OfFile(file) })));
+    return { table: 'time', encoded };
   } catch (err) {
-    for (const partition of encoder.sorted()) partition.encoder.out.abandon();
+    abandon(encoder);
     throw err;
   }
+}
+
+/**
+ * Finishes every partition's spill file and puts it at its staging key: the partitions as staged, in path order, each
+ * with its local file for a caller that hashes it.
+ */
+async function putPartitions(
+  ctx: StepContext,
+  encoder: PartitionedEncoder<SpillFileWriter>,
+  keyOf: (partition: string) => string,
+): Promise<(Omit<StagedPartitionFile, 'sha256'> & { file: string })[]> {
+  const staged = [];
+  for (const { path, rows, encoder: partition } of encoder.sorted()) {
+    partition.finish();
+    const key = keyOf(path);
+    await ctx.output.putFile(key, partition.out.path);
+    staged.push({ partition: path, key, rows, bytes: partition.out.size, file: partition.out.path });
+  }
+  return staged;
+}
+
+/** A failed encoding leaves no spill file behind. */
+function abandon(encoder: PartitionedEncoder<SpillFileWriter>): void {
+  for (const partition of encoder.sorted()) partition.encoder.out.abandon();
 }
 
 function spilledEncoder(spill: SpillDir, table: TableSpec, scope: string): PartitionedEncoder<SpillFileWriter> {
