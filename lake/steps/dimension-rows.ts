@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 
 /**
  * What a dimension table's files are a function of: its rows, in order, and how they are encoded. Bump the format
@@ -7,9 +7,15 @@ import { createHash } from 'node:crypto';
  */
 export const DIMENSIONS_FORMAT = 1;
 
-/** The hash a published songs or artists table records as its `inputs`. */
-export function dimensionRowsHash(rows: object[]): string {
-  const hash = createHash('sha256').update(`format=${DIMENSIONS_FORMAT}\n`);
-  for (const row of rows) hash.update(`${JSON.stringify(row)}\n`);
-  return hash.digest('hex');
+/** The hash a published songs or artists table records as its `inputs`, taken a row at a time. */
+export class DimensionRowsHash {
+  private readonly hash: Hash = createHash('sha256').update(`format=${DIMENSIONS_FORMAT}\n`);
+
+  add(row: object): void {
+    this.hash.update(`${JSON.stringify(row)}\n`);
+  }
+
+  digest(): string {
+    return this.hash.digest('hex');
+  }
 }

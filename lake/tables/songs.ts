@@ -30,12 +30,20 @@ export function chooseSongRecords(records: readonly SongRecord[]): SongRecord[] 
 
 /** One row per song_id, from the record chooseSongRecords keeps. */
 export function buildSongs(records: readonly SongRecord[]): SongRow[] {
-  return chooseSongRecords(records).map(({ song_id, title, duration, year, artist_id }) => ({ song_id, title, duration, year, artist_id }));
+  return chooseSongRecords(records).map(songRowOf);
 }
 
+/** A song's row, from its chosen record. */
+export function songRowOf({ song_id, title, duration, year, artist_id }: SongRecord): SongRow {
+  return { song_id, title, duration, year, artist_id };
+}
+
+/** What buildArtists needs of a song record: the artist, and the song_id and source_key that pick among its songs. */
+export type ArtistCandidate = Pick<SongRecord, 'artist_id' | 'artist_name' | 'artist_location' | 'artist_latitude' | 'artist_longitude' | 'song_id' | 'source_key'>;
+
 /** One row per artist_id, described by the artist's song with the smallest song_id. */
-export function buildArtists(records: readonly SongRecord[]): ArtistRow[] {
-  const chosen = new Map<string, SongRecord>();
+export function buildArtists(records: readonly ArtistCandidate[]): ArtistRow[] {
+  const chosen = new Map<string, ArtistCandidate>();
   for (const record of records) {
     const current = chosen.get(record.artist_id);
     if (!current || record.song_id < current.song_id || (record.song_id === current.song_id && record.source_key < current.source_key)) {
