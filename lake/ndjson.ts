@@ -1,3 +1,6 @@
+import { LineSplitter } from './input/lines';
+import { text } from './spill/line-file';
+
 /** Newline-delimited JSON: how rows travel between steps through the staging area. */
 export function toNdjson(rows: Iterable<unknown>): string {
   let out = '';
@@ -10,4 +13,14 @@ export function fromNdjson<T>(data: Buffer | string): T[] {
   const rows: T[] = [];
   for (const line of text.split('\n')) if (line !== '') rows.push(JSON.parse(line) as T);
   return rows;
+}
+
+/** The rows of an NDJSON stream a line at a time: neither the whole body nor an array of every row is held. */
+export async function* ndjsonStreamRows<T>(stream: AsyncIterable<Buffer>): AsyncGenerator<T> {
+  const splitter = new LineSplitter(Infinity, 0);
+  for await (const chunk of stream) {
+    for (const line of splitter.push(chunk)) for (const t of text(line)) yield JSON.parse(t) as T;
+  }
+  const last = splitter.end();
+  if (last) for (const t of text(last)) yield JSON.parse(t) as T;
 }

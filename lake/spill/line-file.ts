@@ -1,8 +1,8 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { LineSplitter, type Line } from '../input/lines';
 
 /** Bytes buffered before a write, and read per call: large enough that system calls cost little. */
 const BLOCK_BYTES = 1 << 20;
-const NEWLINE = 0x0a;
 
 /** Lines appended to a local file through a buffer; synchronous, like the encoders that spill. */
 export class LineFileWriter {
@@ -35,29 +35,28 @@ export class LineFileWriter {
   }
 }
 
-/**
- * The non-empty lines of a local file, read a block at a time: split on the newline byte, so a multi-byte character
- * that straddles two blocks is decoded whole.
- */
+/** The non-empty lines of a local file, read a block at a time (a character split between two blocks stays whole). */
 export function* readLines(path: string): Generator<string> {
   const fd = openSync(path, 'r');
   try {
-    const block = Buffer.allocUnsafe(BLOCK_BYTES);
-    let rest: Buffer = Buffer.alloc(0);
-    for (let read = readSync(fd, block); read > 0; read = readSync(fd, block)) {
-      const bytes = rest.length > 0 ? Buffer.concat([rest, block.subarray(0, read)]) : block.subarray(0, read);
-      let start = 0;
-      for (let nl = bytes.indexOf(NEWLINE); nl !== -1; nl = bytes.indexOf(NEWLINE, start)) {
-        if (nl > start) yield bytes.toString('utf8', start, nl);
-        start = nl + 1;
-      }
-      // Copied: the block is reused by the next read.
-      rest = Buffer.from(bytes.subarray(start));
+    const splitter = new LineSplitter(Infinity, 0);
+    for (;;) {
+      // A fresh block each time: the splitter keeps pieces of a line that is not finished yet.
+      const block = Buffer.allocUnsafe(BLOCK_BYTES);
+      const read = readSync(fd, block);
+      if (read === 0) break;
+      for (const line of splitter.push(block.subarray(0, read))) yield* text(line);
     }
-    if (rest.length > 0) yield rest.toString('utf8');
+    const last = splitter.end();
+    if (last) yield* text(last);
   } finally {
     closeSync(fd);
   }
+}
+
+/** A line's text, unless it is empty; the splitter's limit is Infinity, so no line is cut. */
+export function* text(line: Line): Generator<string> {
+  if (!line.tooLong && line.bytes.length > 0) yield line.bytes.toString('utf8');
 }
 
 /** The rows of an NDJSON file on local disk, one line at a time. */

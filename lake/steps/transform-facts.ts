@@ -7,7 +7,7 @@ import { sha256Hex, sha256OfFile } from '../hash';
 import { readEventLog } from '../input/events';
 import { DATA_FILE, lakeKeys } from '../layout';
 import type { PlayEvent } from '../model';
-import { fromNdjson } from '../ndjson';
+import { fromNdjson, ndjsonStreamRows } from '../ndjson';
 import { concatParquetFiles } from '../parquet/concat';
 import { PartitionedEncoder } from '../parquet/partitioned';
 import { SpillFileWriter } from '../parquet/spill-file-writer';
@@ -19,6 +19,7 @@ import { SongLookup, type SongKey } from '../tables/song-lookup';
 import { songplayOf } from '../tables/songplays';
 import { timeRowOf } from '../tables/time';
 import type { StepContext } from './context';
+import { withSongLookup } from './shared-lookup';
 import { counted } from './stage';
 import { validationFingerprint, type Fragment, type KeptEventFile, type KeptEventsIndex, type KeptEventsPlan, type StagedEventFile } from './kept-events';
 import { readJson, readJsonUnder } from './staged-reader';
@@ -91,22 +92,28 @@ export async function factsSegment(ctx: StepContext, segment: number): Promise<S
   const plan = await readJson<FactsPlan>(ctx, ctx.staging.factsPlan());
   const logs = plan.encode.slice(segment * LOGS_PER_SEGMENT, (segment + 1) * LOGS_PER_SEGMENT);
   if (logs.length === 0) throw new Error(`transform-facts segment ${segment} is not in the plan`);
-  const songs = new SongLookup(fromNdjson<SongKey>(await ctx.output.get(ctx.staging.songLookup())));
-  const spill = await SpillDir.open();
-  try {
-    const result: SegmentResult = { segment, songplays: 0, songplaysWithSong: 0, logs: [], objectsRead: 0, bytesRead: 0 };
-    for (const [done, file] of logs.entries()) {
-      const log = await encodeLog(ctx, spill, songs, file, plan.files[file], result);
-      result.logs.push(log);
-      result.songplays += log.songplays;
-      result.songplaysWithSong += log.songplaysWithSong;
-      ctx.progress.report({ eventFilesDone: done + 1 });
+  const load = async () => {
+    const lookup = new SongLookup();
+    for await (const song of ndjsonStreamRows<SongKey>(await ctx.output.getStream(ctx.staging.songLookup()))) lookup.add(song);
+    return lookup;
+  };
+  return withSongLookup(plan.lookup, load, async (songs) => {
+    const spill = await SpillDir.open();
+    try {
+      const result: SegmentResult = { segment, songplays: 0, songplaysWithSong: 0, logs: [], objectsRead: 0, bytesRead: 0 };
+      for (const [done, file] of logs.entries()) {
+        const log = await encodeLog(ctx, spill, songs, file, plan.files[file], result);
+        result.logs.push(log);
+        result.songplays += log.songplays;
+        result.songplaysWithSong += log.songplaysWithSong;
+        ctx.progress.report({ eventFilesDone: done + 1 });
+      }
+      await ctx.output.put(ctx.staging.segmentStats(segment), JSON.stringify(result));
+      return result;
+    } finally {
+      await spill.remove();
     }
-    await ctx.output.put(ctx.staging.segmentStats(segment), JSON.stringify(result));
-    return result;
-  } finally {
-    await spill.remove();
-  }
+  });
 }
 
 export async function finishFacts(ctx: StepContext): Promise<FactsResult> {
