@@ -3,9 +3,11 @@ import { sha256Hex } from '../hash';
 import { dataFileKey, monthPartition } from '../layout';
 import { fromNdjson } from '../ndjson';
 import { readColumns } from '../parquet/read-columns';
+import { listAll } from '../storage/object-store';
 import type { TableName } from '../tables/catalog';
 import type { UserState } from '../tables/users';
 import type { StepContext } from './context';
+import { ascending, EXAMPLES, FailureList, KeyColumnAudit, type Failures } from './key-audit';
 import { readJson, readJsonUnder } from './staged-reader';
 import { isStaged, stagedBytes, withStagedBytes } from './staged-files';
 import type { TableSet, WrittenSummary } from './write-partitions';
@@ -17,9 +19,6 @@ const KEY_COLUMN: Record<Exclude<TableName, 'users'>, string> = {
   time: 'start_time',
   songplays: 'songplay_id',
 };
-
-/** Example rows a failed check shows: enough to find the problem, few enough for a message. */
-const EXAMPLES = 5;
 
 export interface AuditCheck {
   check: string;
@@ -50,7 +49,10 @@ export async function audit(ctx: StepContext, set: TableSet): Promise<AuditResul
   const written = await readJsonUnder<WrittenSummary>(ctx, ctx.staging.writtenPrefix(set));
   // The month's songplays file is read once, for its keys and for the reference checks.
   const read: FilesRead = new Map();
-  return judge(ctx, set, written, [await readBack(ctx, written, read)], read);
+  const findings = await readBack(ctx, written, read);
+  return judge(ctx, set, written, async function* () {
+    yield findings;
+  }, read);
 }
 
 /** As a fan-out: part i reads back write part i's files, on any worker. */
@@ -63,10 +65,15 @@ export async function auditPart(ctx: StepContext, set: TableSet, part: number): 
 
 /** The checks across parts: uniqueness over every part's keys, users, and the facts' references. */
 export async function finishAudit(ctx: StepContext, set: TableSet): Promise<AuditResult> {
-  const written = await readJsonUnder<WrittenSummary>(ctx, ctx.staging.writtenPrefix(set));
-  const findings = await readJsonUnder<Findings>(ctx, ctx.staging.auditPartPrefix(set));
-  if (findings.length !== written.length) throw new Error(`audit has ${findings.length} of ${written.length} parts read back`);
-  return judge(ctx, set, written, findings, new Map());
+  // Counted, not read: the dimensions' summaries name a file per artist, and only the facts' checks need them.
+  const writtenParts = await listAll(ctx.output, ctx.staging.writtenPrefix(set));
+  const parts = await listAll(ctx.output, ctx.staging.auditPartPrefix(set));
+  if (parts.length !== writtenParts.length) throw new Error(`audit has ${parts.length} of ${writtenParts.length} parts read back`);
+  const written = set === 'facts' ? await readJsonUnder<WrittenSummary>(ctx, ctx.staging.writtenPrefix(set)) : [];
+  // One part's findings in memory at a time.
+  return judge(ctx, set, written, async function* () {
+    for (const part of parts) yield await readJson<Findings>(ctx, part.key);
+  }, new Map());
 }
 
 /** Columns of staged files already read in this call, by the key they will be published at. */
@@ -119,33 +126,51 @@ async function readBack(ctx: StepContext, written: WrittenSummary[], read: Files
   return findings;
 }
 
-async function judge(ctx: StepContext, set: TableSet, written: WrittenSummary[], findings: Findings[], read: FilesRead): Promise<AuditResult> {
+/** Every part's findings, one at a time; called again when a uniqueness check must look at some keys once more. */
+type FindingsSource = () => AsyncIterable<Findings>;
+
+async function judge(ctx: StepContext, set: TableSet, written: WrittenSummary[], findings: FindingsSource, read: FilesRead): Promise<AuditResult> {
   const failed: AuditCheck[] = [];
   const result: AuditResult = { checks: 0, filesRead: 0, rowsRead: 0 };
-  const check = (name: string, table: string, bad: unknown[]) => {
+  const check = (name: string, table: string, bad: Failures | unknown[]) => {
     result.checks++;
-    if (bad.length > 0) failed.push({ check: name, table, failures: bad.length, examples: bad.slice(0, EXAMPLES) });
+    const { count, examples } = Array.isArray(bad) ? { count: bad.length, examples: bad.slice(0, EXAMPLES) } : bad;
+    if (count > 0) failed.push({ check: name, table, failures: count, examples });
   };
-  for (const f of findings) {
+  const tables = new Map<string, { keys: KeyColumnAudit; altered: FailureList; unreadable: FailureList; counts: FailureList }>();
+  for await (const f of findings()) {
     result.filesRead += f.filesRead;
     result.rowsRead += f.rowsRead;
+    for (const t of f.tables) {
+      let table = tables.get(t.table);
+      if (!table) tables.set(t.table, (table = { keys: new KeyColumnAudit(t.column), altered: new FailureList(), unreadable: new FailureList(), counts: new FailureList() }));
+      table.keys.add(t.keys);
+      table.altered.add(t.altered);
+      table.unreadable.add(t.unreadable);
+      table.counts.add(t.counts);
+    }
   }
-  for (const table of Object.keys(KEY_COLUMN)) {
-    const parts = findings.flatMap((f) => f.tables.filter((t) => t.table === table));
-    if (parts.length === 0) continue;
-    const column = parts[0].column;
-    const keys = parts.length === 1 ? parts[0].keys : parts.flatMap((p) => p.keys);
-    check('bytes read back hash to what the write step staged', table, parts.flatMap((p) => p.altered));
-    check('reads back with hyparquet', table, parts.flatMap((p) => p.unreadable));
-    check('row count read back equals the count reported', table, parts.flatMap((p) => p.counts));
-    check(`${column} is not null`, table, keys.filter((k) => k === null || k === undefined).map((k) => ({ [column]: k })));
-    check(`${column} is unique`, table, duplicates(keys).map((k) => ({ [column]: k })));
+  for (const name of Object.keys(KEY_COLUMN).filter((t) => tables.has(t))) {
+    const table = tables.get(name)!;
+    const column = table.keys.column;
+    check('bytes read back hash to what the write step staged', name, table.altered);
+    check('reads back with hyparquet', name, table.unreadable);
+    check('row count read back equals the count reported', name, table.counts);
+    check(`${column} is not null`, name, table.keys.nulls);
+    const keysAgain = async function* () {
+      for await (const f of findings()) for (const t of f.tables) if (t.table === name) yield t.keys;
+    };
+    check(`${column} is unique`, name, await table.keys.duplicates(keysAgain));
   }
 
   const users = fromNdjson<UserState>(await ctx.output.get(ctx.staging.userState())).map((u) => u.user_id);
   if (set === 'dimensions') {
     check('user_id is not null', 'users', users.filter((u) => u === null || u === undefined || u === ''));
-    check('user_id is unique', 'users', duplicates(users).map((user_id) => ({ user_id })));
+    const userIds = new KeyColumnAudit('user_id');
+    userIds.add(users);
+    check('user_id is unique', 'users', await userIds.duplicates(async function* () {
+      yield users;
+    }));
   } else {
     const plays = await monthColumns(ctx, written, 'songplays', ['songplay_id', 'start_time', 'user_id'], read);
     // A month without a single play has no songplays to check against time and users.
@@ -209,37 +234,6 @@ function containsSorted(sorted: Float64Array, value: unknown): boolean {
     else hi = mid - 1;
   }
   return false;
-}
-
-/**
- * The values that occur more than once. Keys of a month's facts are millions of int64s or timestamps: those are
- * sorted as typed arrays and scanned, many times faster than a Set of their string forms; other keys use a Set.
- */
-function duplicates(values: unknown[]): unknown[] {
-  if (values.length > 0 && values.every((v) => typeof v === 'bigint')) return repeatedInSorted(ascending(BigInt64Array.from(values as bigint[])), String);
-  if (values.length > 0 && values.every((v) => typeof v === 'number' && !Number.isNaN(v))) return repeatedInSorted(ascending(Float64Array.from(values as number[])), Number);
-  const seen = new Set<unknown>();
-  const repeated = new Set<unknown>();
-  for (const v of values) {
-    const key = typeof v === 'bigint' ? v.toString() : v;
-    if (seen.has(key)) repeated.add(key);
-    else seen.add(key);
-  }
-  return [...repeated];
-}
-
-/** Sorted in place, unless it already is: a time partition is written in start_time order, so its keys are. */
-function ascending<T extends Float64Array | BigInt64Array>(values: T): T {
-  for (let i = 1; i < values.length; i++) if (!(values[i - 1] <= values[i])) return values.sort() as T;
-  return values;
-}
-
-function repeatedInSorted<T extends bigint | number>(sorted: ArrayLike<T>, show: (v: T) => unknown): unknown[] {
-  const out: unknown[] = [];
-  for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i] === sorted[i - 1] && (i === 1 || sorted[i - 1] !== sorted[i - 2])) out.push(show(sorted[i]));
-  }
-  return out;
 }
 
 function describeFailures(failed: AuditCheck[]): string {

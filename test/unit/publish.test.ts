@@ -104,6 +104,9 @@ describe('write, audit, publish', () => {
     await lake.put(b.staged!, await encodeParquet(TABLES.songs, songs(b, 'B')));
     const message = await audit(ctx, 'dimensions').then(() => '', (err: Error) => err.message);
     expect(message).toContain('songs: song_id is unique failed for 1 row(s), e.g. [{"song_id":"SODUP"}]');
+    const { parts } = await planWrite(ctx, 'dimensions');
+    for (let part = 0; part < parts; part++) await auditPart(ctx, 'dimensions', part);
+    await expect(finishAudit(ctx, 'dimensions')).rejects.toThrow('songs: song_id is unique failed for 1 row(s), e.g. [{"song_id":"SODUP"}]');
     await discardStaging(ctx);
   });
 
