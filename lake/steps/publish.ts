@@ -9,7 +9,7 @@ import { latestUserStates, toUserRow, type UserState } from '../tables/users';
 import { listAll, type ObjectInfo } from '../storage/object-store';
 import type { StepContext } from './context';
 import { discardStaging } from './discard-staging';
-import { readPublishedFiles, writePublishedFiles, type PublishedFiles } from './published-files';
+import { readPublishedFiles, writePublishedFiles, type PublishedFile } from './published-files';
 import { publishKeptCatalogue, readStagedCatalogue } from './kept-catalogue';
 import { keptObjectKeys, type KeptEventsPlan } from './kept-events';
 import { readJson, readJsonUnder, readStaged } from './staged-reader';
@@ -137,9 +137,7 @@ async function publishTable(ctx: StepContext, table: TableName, files: WrittenFi
   // Only what the lake itself published under this prefix: never a file someone else keeps beside the tables.
   const stale = Object.keys(before.files).filter((key) => !now.has(key));
   await ctx.output.deleteMany(stale);
-  const after: PublishedFiles = { files: {}, inputs };
-  for (const { key, rows, bytes, sha256 } of files) after.files[key] = { rows, bytes, sha256 };
-  await writePublishedFiles(ctx.output, table, ctx.month, after);
+  await writePublishedFiles(ctx.output, table, ctx.month, files.map((f) => [f.key, f] as [string, PublishedFile]), inputs);
   await ctx.output.put(successKey(table), '');
   return stale.length;
 }
@@ -160,9 +158,12 @@ async function promoteStaged(ctx: StepContext, table: TableName, files: StagedFi
   await withStagedBytes(ctx, files.filter((f) => f.range), (file, bytes) => ctx.output.put(file.key, bytes));
 }
 
+/** A few summaries read at a time: the dimensions' name a file per artist, and their JSON need not be in memory at once. */
 async function readWritten(ctx: StepContext): Promise<WrittenSummary[]> {
-  return readJsonUnder<WrittenSummary>(ctx, ctx.staging.writtenPrefix());
+  return mapLimit(await listAll(ctx.output, ctx.staging.writtenPrefix()), SUMMARIES_AT_ONCE, (o) => readJson<WrittenSummary>(ctx, o.key));
 }
+
+const SUMMARIES_AT_ONCE = 4;
 
 /**
  * Users span every month loaded: each month keeps its latest states, and the table is their merge, so any order of
@@ -182,7 +183,7 @@ async function publishUsers(ctx: StepContext): Promise<{ key: string; rows: numb
     const after = await listAll(ctx.output, lakeKeys.userStatePrefix());
     if (fingerprint(after) === fingerprint(listing)) {
       const sha256 = sha256Hex(bytes);
-      await writePublishedFiles(ctx.output, 'users', ctx.month, { files: { [key]: { rows: users.length, bytes: bytes.length, sha256 } } });
+      await writePublishedFiles(ctx.output, 'users', ctx.month, [[key, { rows: users.length, bytes: bytes.length, sha256 }]]);
       await ctx.output.put(successKey('users'), '');
       return { key, rows: users.length };
     }

@@ -29,6 +29,25 @@ export async function readPublishedFiles(store: ObjectStore, table: TableName, m
   return body ? (JSON.parse(body.toString('utf8')) as PublishedFiles) : { files: {} };
 }
 
-export async function writePublishedFiles(store: ObjectStore, table: TableName, month: Month, files: PublishedFiles): Promise<void> {
-  await store.put(lakeKeys.publishedFiles(table, month), JSON.stringify(files));
+/**
+ * Writes the record from its entries: the JSON text JSON.stringify gives of PublishedFiles, built in chunks, so a
+ * table of a million files is never one object and one string in memory as well as the entries.
+ */
+export async function writePublishedFiles(store: ObjectStore, table: TableName, month: Month, files: Iterable<[string, PublishedFile]>, inputs?: string): Promise<void> {
+  const chunks: Buffer[] = [];
+  let text = '{"files":{';
+  let first = true;
+  for (const [key, { rows, bytes, sha256 }] of files) {
+    text += `${first ? '' : ','}${JSON.stringify(key)}:${JSON.stringify({ rows, bytes, sha256 })}`;
+    first = false;
+    if (text.length >= CHUNK_CHARS) {
+      chunks.push(Buffer.from(text));
+      text = '';
+    }
+  }
+  text += inputs === undefined ? '}}' : `},"inputs":${JSON.stringify(inputs)}}`;
+  chunks.push(Buffer.from(text));
+  await store.put(lakeKeys.publishedFiles(table, month), Buffer.concat(chunks));
 }
+
+const CHUNK_CHARS = 64 * 1024;
