@@ -14,7 +14,7 @@ import { lakeKeys } from '../layout';
 import type { ObjectInfo } from '../storage/object-store';
 import type { StepContext } from './context';
 import { DIMENSIONS_FORMAT } from './dimension-rows';
-import { readPublishedFiles } from './published-files';
+import { readPublishedInputs } from './published-files';
 import type { StageResult } from './stage';
 import { readJson, readJsonUnder } from './staged-reader';
 
@@ -101,8 +101,8 @@ async function keptCatalogue(
   if (kept.format !== CATALOGUE_FORMAT || kept.dimensions !== DIMENSIONS_FORMAT || kept.listing !== listing || (kept.quarantined.unreadable ?? 0) > 0) return undefined;
   // The tables, lookup and quarantine must still be the ones the catalogue made: another run or a hand may have
   // replaced any of them since.
-  const [songs, artists] = await Promise.all([readPublishedFiles(ctx.output, 'songs', ctx.month), readPublishedFiles(ctx.output, 'artists', ctx.month)]);
-  if (songs.inputs !== kept.songs.inputs || artists.inputs !== kept.artists.inputs) return undefined;
+  const [songs, artists] = await Promise.all([readPublishedInputs(ctx.output, 'songs', ctx.month), readPublishedInputs(ctx.output, 'artists', ctx.month)]);
+  if (songs !== kept.songs.inputs || artists !== kept.artists.inputs) return undefined;
   const lookup = await ctx.output.getIfExists(lakeKeys.keptSongLookup());
   if (!lookup || sha256Hex(lookup) !== kept.lookup) return undefined;
   const quarantine = await ctx.output.getIfExists(lakeKeys.songQuarantine());

@@ -24,6 +24,18 @@ export interface PublishedFiles {
   inputs?: string;
 }
 
+/**
+ * Only the record's `inputs`: read from the end of the text, where the record's writer puts it, so a record of a
+ * million files is not parsed to learn one hash (any other valid record is parsed whole).
+ */
+export async function readPublishedInputs(store: ObjectStore, table: TableName, month: Month): Promise<string | undefined> {
+  const body = await store.getIfExists(lakeKeys.publishedFiles(table, month));
+  if (!body) return undefined;
+  const tail = body.toString('utf8', Math.max(0, body.length - 256));
+  const match = /\},"inputs":"([0-9a-f]+)"\}$/.exec(tail);
+  return match ? match[1] : (JSON.parse(body.toString('utf8')) as PublishedFiles).inputs;
+}
+
 export async function readPublishedFiles(store: ObjectStore, table: TableName, month: Month): Promise<PublishedFiles> {
   const body = await store.getIfExists(lakeKeys.publishedFiles(table, month));
   return body ? (JSON.parse(body.toString('utf8')) as PublishedFiles) : { files: {} };

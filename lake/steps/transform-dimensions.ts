@@ -11,7 +11,7 @@ import { latestUserStates, type UserState } from '../tables/users';
 import type { StepContext } from './context';
 import { DimensionRowsHash } from './dimension-rows';
 import { readStagedCatalogue, type CatalogueTables, type KeptCatalogue } from './kept-catalogue';
-import { readPublishedFiles } from './published-files';
+import { readPublishedInputs } from './published-files';
 import { readStaged } from './staged-reader';
 import type { StagedTableFile } from './write-partitions';
 
@@ -211,7 +211,7 @@ const YIELD_EVERY_ROWS = 50_000;
 
 /** Whether the lake's published table was encoded from rows that hash the same: then there is nothing to write. */
 async function unchangedSince(ctx: StepContext, table: 'songs' | 'artists', inputs: string): Promise<boolean> {
-  return (await readPublishedFiles(ctx.output, table, ctx.month)).inputs === inputs;
+  return (await readPublishedInputs(ctx.output, table, ctx.month)) === inputs;
 }
 
 function bucketOf(value: string, buckets: number): number {

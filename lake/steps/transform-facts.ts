@@ -19,7 +19,7 @@ import { SongLookup, type SongKey } from '../tables/song-lookup';
 import { songplayOf } from '../tables/songplays';
 import { timeRowOf } from '../tables/time';
 import type { StepContext } from './context';
-import { withSongLookup } from './shared-lookup';
+import { SharedLoads } from './shared-loads';
 import { counted } from './stage';
 import { validationFingerprint, type Fragment, type KeptEventFile, type KeptEventsIndex, type KeptEventsPlan, type StagedEventFile } from './kept-events';
 import { readJson, readJsonUnder } from './staged-reader';
@@ -27,6 +27,11 @@ import type { StagedPartitionFile, StagedTableFile } from './write-partitions';
 
 /** Event logs encoded per segment: one fan-out part's work, and what a retry redoes at most. */
 const LOGS_PER_SEGMENT = 8;
+/**
+ * The song lookup of each lookup hash, shared by the segments a worker runs at once (a catalogue of millions of
+ * songs is hundreds of MB) and kept 30 s for its next segment.
+ */
+export const songLookups = new SharedLoads<SongLookup>(30_000);
 /** Rows encoded between two turns of the event loop, which keep heartbeats flowing. */
 const YIELD_EVERY_ROWS = 50_000;
 
@@ -97,7 +102,7 @@ export async function factsSegment(ctx: StepContext, segment: number): Promise<S
     for await (const song of ndjsonStreamRows<SongKey>(await ctx.output.getStream(ctx.staging.songLookup()))) lookup.add(song);
     return lookup;
   };
-  return withSongLookup(plan.lookup, load, async (songs) => {
+  return songLookups.use(plan.lookup, load, async (songs) => {
     const spill = await SpillDir.open();
     try {
       const result: SegmentResult = { segment, songplays: 0, songplaysWithSong: 0, logs: [], objectsRead: 0, bytesRead: 0 };

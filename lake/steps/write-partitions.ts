@@ -1,12 +1,14 @@
 import { mapLimit } from '../concurrency';
 import { sha256Hex } from '../hash';
-import { dataFileKey } from '../layout';
+import { dataFileKey, lakeKeys } from '../layout';
 import { fromNdjson } from '../ndjson';
 import { finishToBuffer } from '../parquet/encode';
 import { PartitionedEncoder } from '../parquet/partitioned';
+import { listAll } from '../storage/object-store';
 import { TABLES, type TableName } from '../tables/catalog';
 import type { StepContext } from './context';
-import { readPublishedFiles, type PublishedFile } from './published-files';
+import { readPublishedFiles, type PublishedFile, type PublishedFiles } from './published-files';
+import { SharedLoads } from './shared-loads';
 import { readJson } from './staged-reader';
 
 /** A partition file the run publishes: its final key and, unless the published file has the same bytes, its staged copy. */
@@ -94,9 +96,10 @@ export async function writePart(ctx: StepContext, set: TableSet, part: number): 
     await ctx.output.put(ctx.staging.written(set, part), JSON.stringify({ table: file.table, files: [], inputs: file.inputs, unchanged: true } satisfies WrittenSummary));
     return { table: file.table, rows: 0, partitions: 0, bytes: 0 };
   }
-  const published = (await readPublishedFiles(ctx.output, file.table, ctx.month)).files;
-  const unchanged = (key: string, sha256: string) => published[key]?.sha256 === sha256;
-  const pending = 'encoded' in file ? encodedFiles(file, unchanged) : await encodeRows(ctx, part, file, unchanged);
+  const pending = await withPublished(ctx, file.table, async (published) => {
+    const unchanged = (key: string, sha256: string) => published.files[key]?.sha256 === sha256;
+    return 'encoded' in file ? encodedFiles(file, unchanged) : encodeRows(ctx, part, file, unchanged);
+  });
   const checkpoint = await stageAll(ctx, pending);
   const summary: WrittenSummary = { table: file.table, files: pending.map((p) => p.file), inputs: file.inputs };
   await ctx.output.put(ctx.staging.written(set, part), JSON.stringify(summary));
@@ -104,6 +107,19 @@ export async function writePart(ctx: StepContext, set: TableSet, part: number): 
 }
 
 type Unchanged = (key: string, sha256: string) => boolean;
+
+/**
+ * A table's record of published files, as of its ETag, shared by the write parts a worker runs at once: the songs
+ * table's names a file per artist (a million at two million songs), too large for every part to parse a copy.
+ */
+const publishedRecords = new SharedLoads<PublishedFiles>(30_000);
+
+async function withPublished<R>(ctx: StepContext, table: TableName, use: (published: PublishedFiles) => Promise<R>): Promise<R> {
+  const key = lakeKeys.publishedFiles(table, ctx.month);
+  const [record] = (await listAll(ctx.output, key)).filter((o) => o.key === key);
+  const load = () => readPublishedFiles(ctx.output, table, ctx.month);
+  return publishedRecords.use(`${ctx.output.description}\n${key}\n${record?.etag ?? 'none'}`, load, use);
+}
 
 function encodedFiles(file: Extract<StagedTableFile, { encoded: unknown }>, unchanged: Unchanged): PendingFile[] {
   return file.encoded.map((p) => {

@@ -1,9 +1,12 @@
 import { Readable } from 'node:stream';
 import { ndjsonStreamRows } from '../../lake/ndjson';
-import { sharedLookups, withSongLookup } from '../../lake/steps/shared-lookup';
+import { SharedLoads } from '../../lake/steps/shared-loads';
 import { SongLookup } from '../../lake/tables/song-lookup';
 
-describe('the song lookup shared by the transform-facts parts of a worker', () => {
+describe('what the activities of a worker load alike, shared', () => {
+  const shared = new SharedLoads<SongLookup>(30_000);
+  const withSongLookup = <R>(key: string, load: () => Promise<SongLookup>, use: (l: SongLookup) => Promise<R>) => shared.use(key, load, use);
+  const sharedLookups = () => shared.size;
   afterEach(() => jest.useRealTimers());
 
   it('is loaded once for parts running at once, and let go a while after the last one ends', async () => {
