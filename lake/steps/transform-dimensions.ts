@@ -73,8 +73,17 @@ async function buildCatalogue(ctx: StepContext, shardBytes: number): Promise<{ s
         }
       }
     }
-    const chosen = records.map((shard, i) => sink<SongRecord>('songs-chosen', i).fill(chooseSongRecords([...shard.rows()])));
-    const artistRows = candidates.map((shard, i) => sink<ArtistRow>('artists', i).fill(buildArtists([...shard.rows()])));
+    // A shard at a time, with a turn of the event loop between shards: each is seconds of work at millions of songs.
+    const chosen: RowShard<SongRecord>[] = [];
+    for (const [i, shard] of records.entries()) {
+      chosen.push(sink<SongRecord>('songs-chosen', i).fill(chooseSongRecords([...shard.rows()])));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const artistRows: RowShard<ArtistRow>[] = [];
+    for (const [i, shard] of candidates.entries()) {
+      artistRows.push(sink<ArtistRow>('artists', i).fill(buildArtists([...shard.rows()])));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
 
     const songs = await writeSongsAndLookup(ctx, spill, chosen);
     const artists = await writeArtists(ctx, spill, artistRows);
@@ -160,6 +169,7 @@ async function writeArtists(ctx: StepContext, spill: SpillDir, shards: RowShard<
   for (const row of mergeSorted(shards.map((s) => s.rows()), (a) => a.artist_id)) {
     hash.add(row);
     staged.add(JSON.stringify(row));
+    if (staged.lines % YIELD_EVERY_ROWS === 0) await new Promise((resolve) => setImmediate(resolve));
   }
   staged.close();
   const inputs = hash.digest();
