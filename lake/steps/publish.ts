@@ -13,7 +13,7 @@ import { readPublishedFiles, writePublishedFiles, type PublishedFile } from './p
 import { publishKeptCatalogue, readStagedCatalogue } from './kept-catalogue';
 import { keptObjectKeys, type KeptEventsPlan } from './kept-events';
 import { readJson, readJsonUnder, readStaged } from './staged-reader';
-import { isStaged, withStagedBytes, type StagedFile } from './staged-files';
+import { isStaged, withStagedBytes } from './staged-files';
 import type { WrittenFile, WrittenSummary } from './write-partitions';
 import type { Source, StageResult } from './stage';
 import type { FactsResult, SegmentResult } from './transform-facts';
@@ -91,7 +91,7 @@ export async function publish(ctx: StepContext, steps: Record<string, number>): 
     staleFilesRemoved += await publishTable(ctx, table, files, summaries[0]?.inputs);
     for (const file of files) {
       tables[table] += file.rows;
-      if (file.staged) filesPublished[table]++;
+      if (file.staged !== undefined || file.inTree) filesPublished[table]++;
       else filesUnchanged[table]++;
     }
   }
@@ -129,10 +129,10 @@ export async function publish(ctx: StepContext, steps: Record<string, number>): 
 }
 
 /** Publishes one table's part of the run (a dimension whole, a fact table's month); returns the stale files removed. */
-async function publishTable(ctx: StepContext, table: TableName, files: WrittenFile[], inputs: string | undefined): Promise<number> {
+async function publishTable(ctx: StepContext, table: TableName, files: PublishFile[], inputs: string | undefined): Promise<number> {
   const before = await readPublishedFiles(ctx.output, table, ctx.month);
   await ctx.output.deleteMany([successKey(table)]);
-  await promoteStaged(ctx, table, files.filter(isStaged));
+  await promoteStaged(ctx, table, files);
   const now = new Set(files.map((f) => f.key));
   // Only what the lake itself published under this prefix: never a file someone else keeps beside the tables.
   const stale = Object.keys(before.files).filter((key) => !now.has(key));
@@ -148,19 +148,32 @@ async function publishTable(ctx: StepContext, table: TableName, files: WrittenFi
  * promoting is a copy (S3), small partitions were staged in packs: each is put at its key from the pack's bytes, a
  * request per file, as a copy would be.
  */
-async function promoteStaged(ctx: StepContext, table: TableName, files: StagedFile[]): Promise<void> {
-  const fromPrefix = ctx.staging.encodedTablePrefix(table);
+async function promoteStaged(ctx: StepContext, table: TableName, files: PublishFile[]): Promise<void> {
   const toPrefix = `${table}/`;
-  const inTree = (f: StagedFile) => !f.range && f.key.startsWith(toPrefix) && f.staged === fromPrefix + f.key.slice(toPrefix.length);
-  const rels = files.filter(inTree).map((f) => f.key.slice(toPrefix.length));
-  await ctx.output.promoteTree(fromPrefix, toPrefix, rels, ctx.ioConcurrency);
-  await mapLimit(files.filter((f) => !inTree(f) && !f.range), ctx.ioConcurrency, (f) => ctx.output.promote(f.staged, f.key));
-  await withStagedBytes(ctx, files.filter((f) => f.range), (file, bytes) => ctx.output.put(file.key, bytes));
+  const rels = files.filter((f) => f.inTree).map((f) => f.key.slice(toPrefix.length));
+  await ctx.output.promoteTree(ctx.staging.encodedTablePrefix(table), toPrefix, rels, ctx.ioConcurrency);
+  const elsewhere = files.filter(isStaged);
+  await mapLimit(elsewhere.filter((f) => !f.range), ctx.ioConcurrency, (f) => ctx.output.promote(f.staged, f.key));
+  await withStagedBytes(ctx, elsewhere.filter((f) => f.range), (file, bytes) => ctx.output.put(file.key, bytes));
 }
 
+/**
+ * A written file as publish holds it. A partition staged in its table's own staging tree says so (`inTree`) instead
+ * of carrying its staged key, which is derived from its key: that key is half of what a songs table of a million
+ * files takes in memory.
+ */
+type PublishFile = WrittenFile & { inTree?: true };
+
 /** A few summaries read at a time: the dimensions' name a file per artist, and their JSON need not be in memory at once. */
-async function readWritten(ctx: StepContext): Promise<WrittenSummary[]> {
-  return mapLimit(await listAll(ctx.output, ctx.staging.writtenPrefix()), SUMMARIES_AT_ONCE, (o) => readJson<WrittenSummary>(ctx, o.key));
+async function readWritten(ctx: StepContext): Promise<(Omit<WrittenSummary, 'files'> & { files: PublishFile[] })[]> {
+  return mapLimit(await listAll(ctx.output, ctx.staging.writtenPrefix()), SUMMARIES_AT_ONCE, async (o) => {
+    const summary = await readJson<WrittenSummary>(ctx, o.key);
+    const fromPrefix = ctx.staging.encodedTablePrefix(summary.table);
+    const toPrefix = `${summary.table}/`;
+    const compact = (f: WrittenFile): PublishFile =>
+      !f.range && f.key.startsWith(toPrefix) && f.staged === fromPrefix + f.key.slice(toPrefix.length) ? { key: f.key, rows: f.rows, bytes: f.bytes, sha256: f.sha256, inTree: true } : f;
+    return { ...summary, files: summary.files.map(compact) };
+  });
 }
 
 const SUMMARIES_AT_ONCE = 4;

@@ -1,4 +1,6 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { lakeKeys } from '../layout';
+import { SpillDir } from '../spill/spill-dir';
 import type { Month } from '../month';
 import type { TableName } from '../tables/catalog';
 import type { ObjectStore } from '../storage/object-store';
@@ -46,20 +48,35 @@ export async function readPublishedFiles(store: ObjectStore, table: TableName, m
  * table of a million files is never one object and one string in memory as well as the entries.
  */
 export async function writePublishedFiles(store: ObjectStore, table: TableName, month: Month, files: Iterable<[string, PublishedFile]>, inputs?: string): Promise<void> {
-  const chunks: Buffer[] = [];
-  let text = '{"files":{';
-  let first = true;
-  for (const [key, { rows, bytes, sha256 }] of files) {
-    text += `${first ? '' : ','}${JSON.stringify(key)}:${JSON.stringify({ rows, bytes, sha256 })}`;
-    first = false;
-    if (text.length >= CHUNK_CHARS) {
-      chunks.push(Buffer.from(text));
-      text = '';
+  const key = lakeKeys.publishedFiles(table, month);
+  let spill: { dir: SpillDir; file: string; fd: number; open: boolean } | undefined;
+  try {
+    let text = '{"files":{';
+    let first = true;
+    for (const [name, { rows, bytes, sha256 }] of files) {
+      text += `${first ? '' : ','}${JSON.stringify(name)}:${JSON.stringify({ rows, bytes, sha256 })}`;
+      first = false;
+      if (text.length >= CHUNK_CHARS) {
+        // A large record goes through a local file, never whole in memory.
+        if (!spill) {
+          const dir = await SpillDir.open();
+          const file = dir.fileSync('published-files.json');
+          spill = { dir, file, fd: openSync(file, 'w'), open: true };
+        }
+        writeSync(spill.fd, text);
+        text = '';
+      }
     }
+    text += inputs === undefined ? '}}' : `},"inputs":${JSON.stringify(inputs)}}`;
+    if (!spill) return await store.put(key, text);
+    writeSync(spill.fd, text);
+    closeSync(spill.fd);
+    spill.open = false;
+    await store.putFile(key, spill.file);
+  } finally {
+    if (spill?.open) closeSync(spill.fd);
+    await spill?.dir.remove();
   }
-  text += inputs === undefined ? '}}' : `},"inputs":${JSON.stringify(inputs)}}`;
-  chunks.push(Buffer.from(text));
-  await store.put(lakeKeys.publishedFiles(table, month), Buffer.concat(chunks));
 }
 
 const CHUNK_CHARS = 64 * 1024;

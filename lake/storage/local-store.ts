@@ -260,25 +260,42 @@ interface WalkDir {
   chain: Set<string>;
 }
 
-/** Listed files below one folder: its own file names and its sub-folders' trees. */
+/**
+ * Listed files below one folder, as a range of the sorted relative paths and how much of each path the folder's own
+ * path takes: no node per folder is built, so a tree of a million one-file folders costs its paths alone. Paths below
+ * one folder are contiguous in sorted order, so each sub-folder is a range too.
+ */
 interface Tree {
-  files: Set<string>;
-  dirs: Map<string, Tree>;
+  paths: string[];
+  lo: number;
+  hi: number;
+  offset: number;
 }
 
 function treeOf(rels: string[]): Tree {
-  const root: Tree = { files: new Set(), dirs: new Map() };
-  for (const rel of rels) {
-    const parts = rel.split('/');
-    let node = root;
-    for (const dir of parts.slice(0, -1)) {
-      let child = node.dirs.get(dir);
-      if (!child) node.dirs.set(dir, (child = { files: new Set(), dirs: new Map() }));
-      node = child;
+  const paths = [...rels].sort();
+  return { paths, lo: 0, hi: paths.length, offset: 0 };
+}
+
+/** A folder's listed files by name and its listed sub-folders by name, made when the folder is visited. */
+function entriesOf(tree: Tree): { files: Set<string>; dirs: Map<string, Tree> } {
+  const files = new Set<string>();
+  const dirs = new Map<string, Tree>();
+  for (let i = tree.lo; i < tree.hi; ) {
+    const rel = tree.paths[i];
+    const slash = rel.indexOf('/', tree.offset);
+    if (slash === -1) {
+      files.add(rel.slice(tree.offset));
+      i++;
+      continue;
     }
-    node.files.add(parts[parts.length - 1]);
+    const prefix = rel.slice(0, slash + 1);
+    let end = i + 1;
+    while (end < tree.hi && tree.paths[end].startsWith(prefix)) end++;
+    dirs.set(rel.slice(tree.offset, slash), { paths: tree.paths, lo: i, hi: end, offset: slash + 1 });
+    i = end;
   }
-  return root;
+  return { files, dirs };
 }
 
 /** Folders read synchronously between two turns of the event loop while planning a merge. */
@@ -286,7 +303,8 @@ const DIRS_PER_TURN = 500;
 
 /** The renames that put `tree` from `from` to `to`: a folder whole where `to` has none and `from` holds only `tree`. */
 async function planMerge(from: string, to: string, tree: Tree, moves: [string, string][], walk: { visited: number }): Promise<void> {
-  for (const [name, child] of tree.dirs) {
+  const { files, dirs } = entriesOf(tree);
+  for (const [name, child] of dirs) {
     const source = path.join(from, name);
     const target = path.join(to, name);
     const shape = await shapeOf(source, child, walk);
@@ -294,7 +312,7 @@ async function planMerge(from: string, to: string, tree: Tree, moves: [string, s
     if (shape === 'only-listed' && lstatSync(target, { throwIfNoEntry: false }) === undefined) moves.push([source, target]);
     else await planMerge(source, target, child, moves, walk);
   }
-  for (const name of tree.files) moves.push([path.join(from, name), path.join(to, name)]);
+  for (const name of files) moves.push([path.join(from, name), path.join(to, name)]);
 }
 
 /**
@@ -310,11 +328,12 @@ async function shapeOf(dir: string, tree: Tree, walk: { visited: number }): Prom
     if (isMissing(err)) return 'gone';
     throw err;
   }
+  const listed = entriesOf(tree);
   let mixed = false;
   for (const entry of entries) {
-    const child = entry.isDirectory() ? tree.dirs.get(entry.name) : undefined;
+    const child = entry.isDirectory() ? listed.dirs.get(entry.name) : undefined;
     if (child) mixed ||= (await shapeOf(path.join(dir, entry.name), child, walk)) !== 'only-listed';
-    else mixed ||= !(entry.isFile() && tree.files.has(entry.name));
+    else mixed ||= !(entry.isFile() && listed.files.has(entry.name));
   }
   return mixed ? 'mixed' : 'only-listed';
 }
