@@ -11,3 +11,11 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   await Promise.all(runners);
   return results;
 }
+
+/** Rows a long synchronous loop handles between two turns of the event loop, which keep heartbeats and polls flowing. */
+export const ROWS_PER_TURN = 50_000;
+
+/** Lets the event loop run (timers, heartbeats, I/O callbacks) before the caller goes on. */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -12,3 +12,13 @@ export async function sha256OfFile(path: string): Promise<string> {
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
+
+/**
+ * FNV-1a of a string's UTF-16 code units, from `basis`: cheap, and stable across runs and processes, for spreading
+ * keys over shards and for compact fingerprints; not a content hash.
+ */
+export function fnv1a(text: string, basis = 0x811c9dc5): number {
+  let hash = basis;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+}

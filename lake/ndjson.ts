@@ -1,5 +1,4 @@
-import { LineSplitter } from './input/lines';
-import { text } from './spill/line-file';
+import { LineSplitter, lineText } from './input/lines';
 
 /** Newline-delimited JSON: how rows travel between steps through the staging area. */
 export function toNdjson(rows: Iterable<unknown>): string {
@@ -19,8 +18,8 @@ export function fromNdjson<T>(data: Buffer | string): T[] {
 export async function* ndjsonStreamRows<T>(stream: AsyncIterable<Buffer>): AsyncGenerator<T> {
   const splitter = new LineSplitter(Infinity, 0);
   for await (const chunk of stream) {
-    for (const line of splitter.push(chunk)) for (const t of text(line)) yield JSON.parse(t) as T;
+    for (const line of splitter.push(chunk)) for (const text of lineText(line)) yield JSON.parse(text) as T;
   }
   const last = splitter.end();
-  if (last) for (const t of text(last)) yield JSON.parse(t) as T;
+  if (last) for (const text of lineText(last)) yield JSON.parse(text) as T;
 }

@@ -1,37 +1,49 @@
 import { closeSync, openSync, readSync, writeSync } from 'node:fs';
-import { LineSplitter, type Line } from '../input/lines';
+import { LineSplitter, lineText } from '../input/lines';
 
 /** Bytes buffered before a write, and read per call: large enough that system calls cost little. */
 const BLOCK_BYTES = 1 << 20;
 
-/** Lines appended to a local file through a buffer; synchronous, like the encoders that spill. */
-export class LineFileWriter {
-  private readonly fd: number;
+/** Text appended to a local file through a buffer; synchronous, like the encoders that spill. */
+export class TextFileWriter {
+  private fd: number | undefined;
   private pending = '';
-  lines = 0;
 
   constructor(readonly path: string) {
-    // Created at once, so a writer given no lines still leaves an (empty) file to read or upload.
+    // Created at once, so a writer given nothing still leaves an (empty) file to read or upload.
     this.fd = openSync(path, 'w');
   }
 
-  add(line: string): void {
-    this.pending += `${line}\n`;
-    this.lines++;
+  write(text: string): void {
+    if (this.fd === undefined) throw new Error(`${this.path} is closed`);
+    this.pending += text;
     if (this.pending.length >= BLOCK_BYTES) this.flush();
   }
 
-  /** Writes what is buffered and closes the file; returns its path. */
+  /** Writes what is buffered and closes the file, once; returns its path. */
   close(): string {
-    this.flush();
-    closeSync(this.fd);
+    if (this.fd !== undefined) {
+      this.flush();
+      closeSync(this.fd);
+      this.fd = undefined;
+    }
     return this.path;
   }
 
   private flush(): void {
-    if (this.pending === '') return;
+    if (this.pending === '' || this.fd === undefined) return;
     writeSync(this.fd, this.pending);
     this.pending = '';
+  }
+}
+
+/** Lines appended to a local file, counted. */
+export class LineFileWriter extends TextFileWriter {
+  lines = 0;
+
+  add(line: string): void {
+    this.write(`${line}\n`);
+    this.lines++;
   }
 }
 
@@ -45,18 +57,13 @@ export function* readLines(path: string): Generator<string> {
       const block = Buffer.allocUnsafe(BLOCK_BYTES);
       const read = readSync(fd, block);
       if (read === 0) break;
-      for (const line of splitter.push(block.subarray(0, read))) yield* text(line);
+      for (const line of splitter.push(block.subarray(0, read))) yield* lineText(line);
     }
     const last = splitter.end();
-    if (last) yield* text(last);
+    if (last) yield* lineText(last);
   } finally {
     closeSync(fd);
   }
-}
-
-/** A line's text, unless it is empty; the splitter's limit is Infinity, so no line is cut. */
-export function* text(line: Line): Generator<string> {
-  if (!line.tooLong && line.bytes.length > 0) yield line.bytes.toString('utf8');
 }
 
 /** The rows of an NDJSON file on local disk, one line at a time. */

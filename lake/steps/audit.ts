@@ -7,7 +7,7 @@ import { listAll } from '../storage/object-store';
 import type { TableName } from '../tables/catalog';
 import type { UserState } from '../tables/users';
 import type { StepContext } from './context';
-import { ascending, EXAMPLES, FailureList, KeyColumnAudit, type Failures } from './key-audit';
+import { ascending, FailureList, KeyColumnAudit, type Failures } from './key-audit';
 import { readJson, readJsonUnder } from './staged-reader';
 import { isStaged, stagedBytes, withStagedBytes } from './staged-files';
 import type { TableSet, WrittenSummary } from './write-partitions';
@@ -132,9 +132,8 @@ type FindingsSource = () => AsyncIterable<Findings>;
 async function judge(ctx: StepContext, set: TableSet, written: WrittenSummary[], findings: FindingsSource, read: FilesRead): Promise<AuditResult> {
   const failed: AuditCheck[] = [];
   const result: AuditResult = { checks: 0, filesRead: 0, rowsRead: 0 };
-  const check = (name: string, table: string, bad: Failures | unknown[]) => {
+  const check = (name: string, table: string, { count, examples }: Failures) => {
     result.checks++;
-    const { count, examples } = Array.isArray(bad) ? { count: bad.length, examples: bad.slice(0, EXAMPLES) } : bad;
     if (count > 0) failed.push({ check: name, table, failures: count, examples });
   };
   const tables = new Map<string, { keys: KeyColumnAudit; altered: FailureList; unreadable: FailureList; counts: FailureList }>();
@@ -165,7 +164,7 @@ async function judge(ctx: StepContext, set: TableSet, written: WrittenSummary[],
 
   const users = fromNdjson<UserState>(await ctx.output.get(ctx.staging.userState())).map((u) => u.user_id);
   if (set === 'dimensions') {
-    check('user_id is not null', 'users', users.filter((u) => u === null || u === undefined || u === ''));
+    check('user_id is not null', 'users', FailureList.of(users.filter((u) => u === null || u === undefined || u === '')));
     const userIds = new KeyColumnAudit('user_id');
     userIds.add(users);
     check('user_id is unique', 'users', await userIds.duplicates(async function* () {
@@ -187,7 +186,7 @@ async function checkReferences(
   written: WrittenSummary[],
   plays: { rows: number; values: Map<string, unknown[]> },
   users: string[],
-  check: (name: string, table: string, bad: unknown[]) => void,
+  check: (name: string, table: string, bad: Failures) => void,
   read: FilesRead,
 ): Promise<void> {
   const time = await monthColumns(ctx, written, 'time', ['start_time'], read);
@@ -196,7 +195,7 @@ async function checkReferences(
   const known = new Set(users);
   const [ids, starts, userIds] = ['songplay_id', 'start_time', 'user_id'].map((c) => plays.values.get(c)!);
   const orphan = (pred: (i: number) => boolean) => {
-    const out: unknown[] = [];
+    const out = new FailureList();
     for (let i = 0; i < plays.rows; i++) if (pred(i)) out.push({ songplay_id: String(ids[i]), start_time: starts[i], user_id: userIds[i] });
     return out;
   };

@@ -1,3 +1,5 @@
+import { fnv1a } from '../hash';
+
 /** A failed check's count and the first few rows that failed it: what an audit message shows. */
 export interface Failures {
   count: number;
@@ -12,11 +14,20 @@ export class FailureList implements Failures {
   count = 0;
   examples: unknown[] = [];
 
+  /** The failures in hand, as one list. */
+  static of(items: Iterable<unknown>): FailureList {
+    const list = new FailureList();
+    list.add(items);
+    return list;
+  }
+
   add(items: Iterable<unknown>): void {
-    for (const item of items) {
-      this.count++;
-      if (this.examples.length < EXAMPLES) this.examples.push(item);
-    }
+    for (const item of items) this.push(item);
+  }
+
+  push(item: unknown): void {
+    this.count++;
+    if (this.examples.length < EXAMPLES) this.examples.push(item);
   }
 }
 
@@ -67,16 +78,9 @@ function keyText(key: unknown): string {
   return typeof key === 'string' ? key : JSON.stringify(key);
 }
 
-/** Two 32-bit FNV-1a variants folded into 53 bits, exact in a double: collisions are rare, and checked anyway. */
+/** Two FNV-1a hashes (of two bases) folded into 53 bits, exact in a double: collisions are rare, and checked anyway. */
 function textHash(text: string): number {
-  let a = 0x811c9dc5;
-  let b = 0x01000193;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-  }
-  return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
+  return fnv1a(text) * 0x200000 + (fnv1a(text, 0x01000193) & 0x1fffff);
 }
 
 function concat<T extends Float64Array | BigInt64Array>(Kind: { new (length: number): T }, arrays: T[]): T {

@@ -1,5 +1,5 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
 import { lakeKeys } from '../layout';
+import { TextFileWriter } from '../spill/line-file';
 import { SpillDir } from '../spill/spill-dir';
 import type { Month } from '../month';
 import type { TableName } from '../tables/catalog';
@@ -44,39 +44,23 @@ export async function readPublishedFiles(store: ObjectStore, table: TableName, m
 }
 
 /**
- * Writes the record from its entries: the JSON text JSON.stringify gives of PublishedFiles, built in chunks, so a
- * table of a million files is never one object and one string in memory as well as the entries.
+ * Writes the record from its entries: the JSON text JSON.stringify gives of PublishedFiles, written to a local file
+ * and put from there, so a table of a million files is never one object and one string in memory beside its entries.
  */
 export async function writePublishedFiles(store: ObjectStore, table: TableName, month: Month, files: Iterable<[string, PublishedFile]>, inputs?: string): Promise<void> {
-  const key = lakeKeys.publishedFiles(table, month);
-  let spill: { dir: SpillDir; file: string; fd: number; open: boolean } | undefined;
+  const spill = await SpillDir.open();
+  const out = new TextFileWriter(spill.fileSync('published-files.json'));
   try {
-    let text = '{"files":{';
+    out.write('{"files":{');
     let first = true;
     for (const [name, { rows, bytes, sha256 }] of files) {
-      text += `${first ? '' : ','}${JSON.stringify(name)}:${JSON.stringify({ rows, bytes, sha256 })}`;
+      out.write(`${first ? '' : ','}${JSON.stringify(name)}:${JSON.stringify({ rows, bytes, sha256 })}`);
       first = false;
-      if (text.length >= CHUNK_CHARS) {
-        // A large record goes through a local file, never whole in memory.
-        if (!spill) {
-          const dir = await SpillDir.open();
-          const file = dir.fileSync('published-files.json');
-          spill = { dir, file, fd: openSync(file, 'w'), open: true };
-        }
-        writeSync(spill.fd, text);
-        text = '';
-      }
     }
-    text += inputs === undefined ? '}}' : `},"inputs":${JSON.stringify(inputs)}}`;
-    if (!spill) return await store.put(key, text);
-    writeSync(spill.fd, text);
-    closeSync(spill.fd);
-    spill.open = false;
-    await store.putFile(key, spill.file);
+    out.write(inputs === undefined ? '}}' : `},"inputs":${JSON.stringify(inputs)}}`);
+    await store.putFile(lakeKeys.publishedFiles(table, month), out.close());
   } finally {
-    if (spill?.open) closeSync(spill.fd);
-    await spill?.dir.remove();
+    out.close();
+    await spill.remove();
   }
 }
-
-const CHUNK_CHARS = 64 * 1024;

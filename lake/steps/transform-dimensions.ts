@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mapLimit } from '../concurrency';
+import { mapLimit, nextTurn, ROWS_PER_TURN } from '../concurrency';
 import type { SongRecord } from '../model';
+import { fnv1a } from '../hash';
 import { fromNdjson, toNdjson } from '../ndjson';
 import { LineFileWriter, mergeSorted, readRows } from '../spill/line-file';
 import { SpillDir } from '../spill/spill-dir';
@@ -76,13 +77,13 @@ async function buildCatalogue(ctx: StepContext, shardBytes: number): Promise<{ s
     // A shard at a time, with a turn of the event loop between shards: each is seconds of work at millions of songs.
     const chosen: RowShard<SongRecord>[] = [];
     for (const [i, shard] of records.entries()) {
-      chosen.push(sink<SongRecord>('songs-chosen', i).fill(chooseSongRecords([...shard.rows()])));
-      await new Promise((resolve) => setImmediate(resolve));
+      chosen.push(filled(sink<SongRecord>('songs-chosen', i), chooseSongRecords([...shard.rows()])));
+      await nextTurn();
     }
     const artistRows: RowShard<ArtistRow>[] = [];
     for (const [i, shard] of candidates.entries()) {
-      artistRows.push(sink<ArtistRow>('artists', i).fill(buildArtists([...shard.rows()])));
-      await new Promise((resolve) => setImmediate(resolve));
+      artistRows.push(filled(sink<ArtistRow>('artists', i), buildArtists([...shard.rows()])));
+      await nextTurn();
     }
 
     const songs = await writeSongsAndLookup(ctx, spill, chosen);
@@ -103,7 +104,11 @@ interface RowShard<T> {
   add(row: T): void;
   rows(): Iterable<T>;
   readonly count: number;
-  fill(rows: T[]): RowShard<T>;
+}
+
+function filled<T>(shard: RowShard<T>, rows: T[]): RowShard<T> {
+  for (const row of rows) shard.add(row);
+  return shard;
 }
 
 /** The one shard of a small catalogue: in memory, as it came. */
@@ -121,17 +126,11 @@ class HeldRows<T> implements RowShard<T> {
   get count(): number {
     return this.held.length;
   }
-
-  fill(rows: T[]): RowShard<T> {
-    for (const row of rows) this.add(row);
-    return this;
-  }
 }
 
 /** A shard of a large catalogue: NDJSON in a local file, read back a block at a time. */
 class SpilledRows<T> implements RowShard<T> {
   private readonly writer: LineFileWriter;
-  private closed = false;
 
   constructor(path: string) {
     this.writer = new LineFileWriter(path);
@@ -142,18 +141,11 @@ class SpilledRows<T> implements RowShard<T> {
   }
 
   rows(): Iterable<T> {
-    if (!this.closed) this.writer.close();
-    this.closed = true;
-    return readRows<T>(this.writer.path);
+    return readRows<T>(this.writer.close());
   }
 
   get count(): number {
     return this.writer.lines;
-  }
-
-  fill(rows: T[]): RowShard<T> {
-    for (const row of rows) this.add(row);
-    return this;
   }
 }
 
@@ -169,7 +161,7 @@ async function writeArtists(ctx: StepContext, spill: SpillDir, shards: RowShard<
   for (const row of mergeSorted(shards.map((s) => s.rows()), (a) => a.artist_id)) {
     hash.add(row);
     staged.add(JSON.stringify(row));
-    if (staged.lines % YIELD_EVERY_ROWS === 0) await new Promise((resolve) => setImmediate(resolve));
+    if (staged.lines % ROWS_PER_TURN === 0) await nextTurn();
   }
   staged.close();
   const inputs = hash.digest();
@@ -200,7 +192,7 @@ async function writeSongsAndLookup(
     // Every field of a lookup entry comes from the one record kept for its song_id, never a mix of two files.
     const key: SongKey = { title: s.title, artist_name: s.artist_name, duration: s.duration, song_id: s.song_id, artist_id: s.artist_id };
     lookup.add(JSON.stringify(key));
-    if (++merged % YIELD_EVERY_ROWS === 0) await new Promise((resolve) => setImmediate(resolve));
+    if (++merged % ROWS_PER_TURN === 0) await nextTurn();
   }
   for (const bucket of buckets) bucket.close();
   await ctx.output.putFile(ctx.staging.songLookup(), lookup.close());
@@ -216,9 +208,6 @@ async function writeSongsAndLookup(
   return { rows, inputs, files };
 }
 
-/** Rows merged between two turns of the event loop, which keep heartbeats flowing. */
-const YIELD_EVERY_ROWS = 50_000;
-
 /** Whether the lake's published table was encoded from rows that hash the same: then there is nothing to write. */
 async function unchangedSince(ctx: StepContext, table: 'songs' | 'artists', inputs: string): Promise<boolean> {
   return (await readPublishedInputs(ctx.output, table, ctx.month)) === inputs;
@@ -226,11 +215,4 @@ async function unchangedSince(ctx: StepContext, table: 'songs' | 'artists', inpu
 
 function bucketOf(value: string, buckets: number): number {
   return createHash('md5').update(value).digest().readUInt32BE(0) % buckets;
-}
-
-/** FNV-1a of a string's UTF-16 code units: cheap, and stable across runs and processes, which is all a shard needs. */
-function fnv1a(key: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
 }

@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { mapLimit } from '../concurrency';
+import { mapLimit, nextTurn, ROWS_PER_TURN } from '../concurrency';
 import { InputError } from '../errors';
 import { sha256Hex, sha256OfFile } from '../hash';
 import { readEventLog } from '../input/events';
@@ -32,8 +32,6 @@ const LOGS_PER_SEGMENT = 8;
  * songs is hundreds of MB) and kept 30 s for its next segment.
  */
 export const songLookups = new SharedLoads<SongLookup>(30_000);
-/** Rows encoded between two turns of the event loop, which keep heartbeats flowing. */
-const YIELD_EVERY_ROWS = 50_000;
 
 export interface FactsResult {
   songplays: number;
@@ -174,7 +172,7 @@ async function encodeLog(
       encoder.append(row);
       counted.songplays++;
       if (row.song_id !== null) counted.songplaysWithSong++;
-      if (counted.songplays % YIELD_EVERY_ROWS === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (counted.songplays % ROWS_PER_TURN === 0) await nextTurn();
     }
     counted.partitions = (await putPartitions(ctx, encoder, (partition) => ctx.staging.factsFragment(file, partition))).map((p) => p.partition);
     const times = Float64Array.from(startTimes.sorted());
@@ -366,7 +364,7 @@ async function buildTime(ctx: StepContext, spill: SpillDir, lists: string[]): Pr
     for (const ts of startTimes.sorted()) {
       encoder.append(timeRowOf(ts));
       // Millions of distinct start times encode for seconds: let the heartbeat timer run between slices.
-      if (++rows % YIELD_EVERY_ROWS === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (++rows % ROWS_PER_TURN === 0) await nextTurn();
     }
     const staged = await putPartitions(ctx, encoder, (partition) => ctx.staging.encodedPartition('time', partition));
     const encoded = await Promise.all(staged.map(async ({ file, ...p }) => ({ ...p, sha256: await sha256OfFile(file) })));

@@ -2,7 +2,7 @@ import { closeSync, fstatSync, lstatSync, openSync, promises as fs, readdirSync,
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
-import { mapLimit } from '../concurrency';
+import { mapLimit, nextTurn } from '../concurrency';
 import { decodeUtf8, escapeBytes } from '../utf8';
 import type { ObjectInfo, ObjectStore } from './object-store';
 
@@ -68,7 +68,7 @@ export class LocalStore implements ObjectStore {
     for (let dir = pending.pop(); dir; dir = pending.pop()) {
       if (statted >= WALK_YIELD_EVERY) {
         statted = 0;
-        await new Promise((resolve) => setImmediate(resolve));
+        await nextTurn();
       }
       let entries: Dirent<Buffer>[];
       try {
@@ -320,7 +320,7 @@ async function planMerge(from: string, to: string, tree: Tree, moves: [string, s
  * freshly written (cached) folders, tens of thousands of them, and a thread-pool round trip each costs ten times more.
  */
 async function shapeOf(dir: string, tree: Tree, walk: { visited: number }): Promise<'gone' | 'only-listed' | 'mixed'> {
-  if (++walk.visited % DIRS_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
+  if (++walk.visited % DIRS_PER_TURN === 0) await nextTurn();
   let entries: Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });

@@ -35,10 +35,6 @@ export class SongLookup {
     for (const song of songs) this.add(song);
   }
 
-  get size(): number {
-    return this.songIds.length;
-  }
-
   find(title: string, artist: string, length: number): SongMatch | undefined {
     for (let at = this.first.get(lookupKey(title, artist)) ?? -1; at !== -1; at = this.next[at]) {
       // A small epsilon keeps 0.001 inclusive despite binary floating point.
@@ -72,4 +68,3 @@ export class SongLookup {
 function lookupKey(title: string, artist: string): string {
   return `${title}\u0000${artist}`;
 }
-

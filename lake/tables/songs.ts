@@ -28,11 +28,6 @@ export function chooseSongRecords(records: readonly SongRecord[]): SongRecord[] 
   return [...chosen.values()].sort(byKey((record) => record.song_id));
 }
 
-/** One row per song_id, from the record chooseSongRecords keeps. */
-export function buildSongs(records: readonly SongRecord[]): SongRow[] {
-  return chooseSongRecords(records).map(songRowOf);
-}
-
 /** A song's row, from its chosen record. */
 export function songRowOf({ song_id, title, duration, year, artist_id }: SongRecord): SongRow {
   return { song_id, title, duration, year, artist_id };

@@ -13,6 +13,9 @@ describe('spilled lines', () => {
     writer.close();
     expect(writer.lines).toBe(lines.length);
     expect([...readLines(writer.path)]).toEqual(lines);
+    // Closed once: a second close is nothing, a line after it an error rather than a line lost.
+    expect(writer.close()).toBe(writer.path);
+    expect(() => writer.add('late')).toThrow('is closed');
   });
 
   it('merges sorted sources into one sorted sequence, equal keys in source order', () => {

@@ -5,8 +5,6 @@ import { SongLookup } from '../../lake/tables/song-lookup';
 
 describe('what the activities of a worker load alike, shared', () => {
   const shared = new SharedLoads<SongLookup>(30_000);
-  const withSongLookup = <R>(key: string, load: () => Promise<SongLookup>, use: (l: SongLookup) => Promise<R>) => shared.use(key, load, use);
-  const sharedLookups = () => shared.size;
   afterEach(() => jest.useRealTimers());
 
   it('is loaded once for parts running at once, and let go a while after the last one ends', async () => {
@@ -15,7 +13,7 @@ describe('what the activities of a worker load alike, shared', () => {
     let release = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
     const seen: SongLookup[] = [];
-    const part = () => withSongLookup('hash-1', load, async (lookup) => { seen.push(lookup); await held; return lookup.find('T', 'A', 1)?.song_id; });
+    const part = () => shared.use('hash-1', load, async (lookup) => { seen.push(lookup); await held; return lookup.find('T', 'A', 1)?.song_id; });
     const parts = Promise.all([part(), part()]);
     await Promise.resolve();
     release();
@@ -24,25 +22,25 @@ describe('what the activities of a worker load alike, shared', () => {
     expect(seen[0]).toBe(seen[1]);
 
     // The next part soon after reuses it; long after, it is loaded again.
-    await withSongLookup('hash-1', load, async () => undefined);
+    await shared.use('hash-1', load, async () => undefined);
     expect(load).toHaveBeenCalledTimes(1);
-    expect(sharedLookups()).toBe(1);
+    expect(shared.size).toBe(1);
     jest.advanceTimersByTime(31_000);
-    expect(sharedLookups()).toBe(0);
-    await withSongLookup('hash-1', load, async () => undefined);
+    expect(shared.size).toBe(0);
+    await shared.use('hash-1', load, async () => undefined);
     expect(load).toHaveBeenCalledTimes(2);
     jest.advanceTimersByTime(31_000);
   });
 
   it('does not keep a load that failed: both parts fail, and the next part loads again', async () => {
     const failing = jest.fn(async (): Promise<SongLookup> => { throw new Error('lookup unreadable'); });
-    const parts = [withSongLookup('hash-2', failing, async () => 1), withSongLookup('hash-2', failing, async () => 2)];
+    const parts = [shared.use('hash-2', failing, async () => 1), shared.use('hash-2', failing, async () => 2)];
     await expect(Promise.all(parts)).rejects.toThrow('lookup unreadable');
     await Promise.allSettled(parts);
     expect(failing).toHaveBeenCalledTimes(1);
-    expect(sharedLookups()).toBe(0);
+    expect(shared.size).toBe(0);
     const ok = jest.fn(async () => new SongLookup());
-    await withSongLookup('hash-2', ok, async () => undefined);
+    await shared.use('hash-2', ok, async () => undefined);
     expect(ok).toHaveBeenCalledTimes(1);
   });
 

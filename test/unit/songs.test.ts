@@ -1,7 +1,11 @@
-import { buildArtists, buildSongs } from '../../lake/tables/songs';
+import { buildArtists, chooseSongRecords, songRowOf } from '../../lake/tables/songs';
+import type { SongRecord } from '../../lake/model';
 import { songRecord } from '../helpers/builders';
 
 const record = songRecord;
+
+/** The songs table's rows as transform-dimensions makes them: one chosen record per song_id, as a row. */
+const buildSongs = (records: SongRecord[]) => chooseSongRecords(records).map(songRowOf);
 
 function permutations<T>(items: T[]): T[][] {
   if (items.length <= 1) return [items];
