@@ -8,7 +8,7 @@ import type { Month } from '../lake/month';
 import type { AuditResult } from '../lake/steps/audit';
 import type { RunReport } from '../lake/steps/publish';
 import type { Source, StagePlan, StageResult } from '../lake/steps/stage';
-import type { CatalogueShardResult, DimensionsResult } from '../lake/steps/transform-dimensions';
+import type { DimensionsResult } from '../lake/steps/transform-dimensions';
 import type { FactsResult, SegmentResult } from '../lake/steps/transform-facts';
 import type { TableSet, WritePartResult } from '../lake/steps/write-partitions';
 
@@ -47,11 +47,8 @@ export interface TaskCall<P = NoParams, Run = RunRef> {
 export interface SparkifyActivities {
   /** stage-songs, stage-events (fan-out): validates a source tree into the run's staging, bad records to quarantine. */
   stage(call: TaskCall<{ source: Source }>): Promise<StagePlan | StageResult>;
-  /**
-   * transform-dimensions (fan-out with finish): each part reduces one shard of the song catalogue; the finish merges
-   * them into songs, artists and the song lookup, and the month's user states.
-   */
-  transformDimensions(call: TaskCall): Promise<FanOutPlan | CatalogueShardResult | DimensionsResult>;
+  /** transform-dimensions: songs, artists, the month's user states and the song lookup. */
+  transformDimensions(call: TaskCall): Promise<DimensionsResult>;
   /**
    * transform-facts (fan-out with finish): each part encodes one segment of the staged events' songplays and start
    * times; the finish assembles each songplays partition from the segments and builds time.

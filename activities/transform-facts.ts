@@ -1,14 +1,20 @@
 import { factsSegment, finishFacts, planFacts, type FactsResult, type SegmentResult } from '../lake/steps/transform-facts';
 import type { FanOutPlan, SparkifyActivities } from './contract';
 import type { ActivityDeps } from './deps';
-import { byPhase } from './fan-out-phase';
 import { runStep } from './run-step';
 
 /** Fan-out with finish: segments of songplays and start times on any worker, then songplays assembled and time built. */
 export function transformFactsActivity(deps: ActivityDeps): SparkifyActivities['transformFacts'] {
   return function transformFacts(call) {
-    return runStep<FanOutPlan | SegmentResult | FactsResult>(call, deps, (ctx) =>
-      byPhase(call.fanOut, { plan: () => planFacts(ctx), part: (segment) => factsSegment(ctx, segment), finish: () => finishFacts(ctx) }),
-    );
+    return runStep<FanOutPlan | SegmentResult | FactsResult>(call, deps, (ctx) => {
+      switch (call.fanOut?.phase) {
+        case 'part':
+          return factsSegment(ctx, call.fanOut.part);
+        case 'finish':
+          return finishFacts(ctx);
+        default:
+          return planFacts(ctx);
+      }
+    });
   };
 }

@@ -155,20 +155,6 @@ export class StagingArea {
   catalogueTables(): string {
     return `${this.root}catalogue/tables.json`;
   }
-  /**
-   * One stage-songs part's records of one catalogue shard: its songs (by a hash of song_id) or its artists'
-   * candidates (by a hash of artist_id). A transform-dimensions part reads one shard's objects from every stage part.
-   */
-  catalogueShard(kind: 'songs' | 'artists', shard: number, part: number): string {
-    return `${this.catalogueShardPrefix(kind, shard)}${partName(part)}.ndjson`;
-  }
-  catalogueShardPrefix(kind: 'songs' | 'artists', shard: number): string {
-    return `${this.root}catalogue/${kind}/${partName(shard)}/`;
-  }
-  /** One catalogue shard reduced: its chosen song records by song_id, or its artist rows by artist_id. */
-  catalogueReduced(kind: 'songs' | 'artists', shard: number): string {
-    return `${this.root}catalogue/reduced-${kind}/${partName(shard)}.ndjson`;
-  }
   songLookup(): string {
     return `${this.root}lookup/songs.ndjson`;
   }

@@ -63,12 +63,10 @@ export const SPARKIFY_DAG = {
       fanOut: { maxParallel: 64 },
       options: heartbeating('30m'),
     },
-    // A shard of the song catalogue per part on every worker, then one finish that merges them in key order.
     'transform-dimensions': {
       activity: 'transformDimensions',
       upstream: ['stage-songs', 'stage-events'],
-      fanOut: { maxParallel: 64, finish: true },
-      options: heartbeating('2h'),
+      options: computing('2h'),
     },
     // Segments of the month's events on every worker, then one finish that assembles songplays and builds time.
     'transform-facts': {

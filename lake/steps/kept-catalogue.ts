@@ -50,8 +50,6 @@ export interface KeptCatalogue {
 export interface StagedCatalogue {
   listing: string;
   kept?: KeptCatalogue;
-  /** The catalogue shards the stage parts split their records into: transform-dimensions' parts (none when kept). */
-  shards: number;
 }
 
 /** What transform-dimensions made of the staged songs, for publish to keep. */
@@ -68,7 +66,7 @@ export function listingHash(objects: ObjectInfo[]): string {
  * still what the lake holds, stages its lookup, quarantine and counts and returns it; the run then stages no song.
  * Not when any file could not be listed or read: such a file is looked at again every run, as the song cache does.
  */
-export async function stageKeptCatalogue(ctx: StepContext, objects: ObjectInfo[], shards: number): Promise<KeptCatalogue | undefined> {
+export async function stageKeptCatalogue(ctx: StepContext, objects: ObjectInfo[]): Promise<KeptCatalogue | undefined> {
   const listing = listingHash(objects);
   const found = await keptCatalogue(ctx, listing, objects);
   const kept = found?.kept;
@@ -86,7 +84,7 @@ export async function stageKeptCatalogue(ctx: StepContext, objects: ObjectInfo[]
     };
     await ctx.output.put(ctx.staging.stageStats('songs', 0), JSON.stringify(stats));
   }
-  await ctx.output.put(ctx.staging.songCatalogue(), JSON.stringify({ listing, kept, shards: kept ? 0 : shards } satisfies StagedCatalogue));
+  await ctx.output.put(ctx.staging.songCatalogue(), JSON.stringify({ listing, kept } satisfies StagedCatalogue));
   return kept;
 }
 

@@ -11,7 +11,6 @@ import { fromNdjson, toNdjson } from '../ndjson';
 import { inputKeys, lakeKeys } from '../layout';
 import type { ObjectInfo, ObjectProblem } from '../storage/object-store';
 import { InputError } from '../errors';
-import { catalogueShards, writeCatalogueShards } from './catalogue-shards';
 import { ChunkedNdjsonWriter } from './chunked-ndjson';
 import { claimOutput } from './claim-output';
 import type { StepContext } from './context';
@@ -61,21 +60,13 @@ function sourcePrefix(ctx: StepContext, source: Source): string {
   return source === 'songs' ? inputKeys.songPrefix() : inputKeys.eventLogPrefix(ctx.month);
 }
 
-/** What a stage part reads of the plan: its objects, and for songs the shards its records are split into. */
-interface StageManifest {
-  parts: number;
-  objects: ObjectInfo[];
-  catalogueShards?: number;
-}
-
 /**
  * Lists a source tree and splits it into parts, one manifest object per part, so each call reads only its own. The
  * run's first steps: they claim the output as a lake before anything is written to it.
  * Song files are sharded by a hash of their key, so a file stays in the same part from run to run and each part's
  * cache from the previous run applies to it. A song tree that lists as the lake's kept catalogue does has no parts.
- * `songsPerShard` overrides the song files per catalogue shard (transform-dimensions' parts).
  */
-export async function planStage(ctx: StepContext, source: Source, songsPerShard?: number): Promise<StagePlan> {
+export async function planStage(ctx: StepContext, source: Source): Promise<StagePlan> {
   await claimOutput(ctx);
   const prefix = sourcePrefix(ctx, source);
   const objects: ObjectInfo[] = [];
@@ -88,13 +79,12 @@ export async function planStage(ctx: StepContext, source: Source, songsPerShard?
   }
   const bytes = objects.reduce((sum, o) => sum + o.size, 0);
   // The catalogue as the lake last loaded it: nothing of the song tree to stage.
-  const shards = source === 'songs' ? catalogueShards(objects.length, songsPerShard) : undefined;
-  if (shards !== undefined && (await stageKeptCatalogue(ctx, objects, shards))) return { source, parts: 0, objects: objects.length, bytes, reused: objects.length };
+  if (source === 'songs' && (await stageKeptCatalogue(ctx, objects))) return { source, parts: 0, objects: objects.length, bytes, reused: objects.length };
   const parts = source === 'songs' ? songShards(objects.length) : Math.ceil(objects.length / PART_SIZE.events);
   const manifests: ObjectInfo[][] = Array.from({ length: parts }, () => []);
   objects.forEach((o, i) => manifests[source === 'songs' ? shardOf(o.key, parts) : Math.floor(i / PART_SIZE.events)].push(o));
   await mapLimit(manifests, ctx.ioConcurrency, (list, part) =>
-    ctx.output.put(ctx.staging.manifest(source, part), JSON.stringify({ parts, objects: list, catalogueShards: shards } satisfies StageManifest)),
+    ctx.output.put(ctx.staging.manifest(source, part), JSON.stringify({ parts, objects: list })),
   );
   return { source, parts, objects: objects.length, bytes };
 }
@@ -145,7 +135,7 @@ type BatchTally = Omit<StageResult, 'source'>;
  * any size stages in bounded memory.
  */
 export async function stagePart(ctx: StepContext, source: Source, part: number, options: StageOptions = {}): Promise<StageResult> {
-  const { parts, objects: manifest, catalogueShards: shards } = await readJson<StageManifest>(ctx, ctx.staging.manifest(source, part));
+  const { parts, objects: manifest } = await readJson<{ parts: number; objects: ObjectInfo[] }>(ctx, ctx.staging.manifest(source, part));
   const cache = source === 'songs' ? await readSongCache(ctx, parts, part) : new Map<string, SongCacheEntry>();
   const kept = source === 'events' ? await readKeptEvents(ctx, validationFingerprint(options.maxLineBytes)) : undefined;
   const batchSize = BATCH_SIZE[source];
@@ -165,12 +155,7 @@ export async function stagePart(ctx: StepContext, source: Source, part: number, 
     addCounts(totals.quarantined, tally.quarantined);
     ctx.progress.report({ nextBatch: batch + 1, totals } satisfies StageCheckpoint);
   }
-  if (source === 'songs') {
-    // Read back whole, so a call that resumed halfway caches and shards the same records as one that did not.
-    const songs = await readStaged<SongRecord>(ctx, ctx.staging.partPrefix('staged', 'songs', part));
-    await writeSongCache(ctx, parts, part, manifest, songs);
-    await writeCatalogueShards(ctx, part, shards ?? 1, songs);
-  }
+  if (source === 'songs') await writeSongCache(ctx, parts, part, manifest);
   await ctx.output.put(ctx.staging.stageStats(source, part), JSON.stringify(totals));
   return totals;
 }
@@ -355,8 +340,8 @@ async function readSongCache(ctx: StepContext, parts: number, part: number): Pro
 }
 
 /** Rebuilt from what this part staged, so it is right even when the call resumed halfway through. */
-async function writeSongCache(ctx: StepContext, parts: number, part: number, manifest: ObjectInfo[], staged: SongRecord[]): Promise<void> {
-  const songs = new Map(staged.map((s) => [s.source_key, s]));
+async function writeSongCache(ctx: StepContext, parts: number, part: number, manifest: ObjectInfo[]): Promise<void> {
+  const songs = new Map((await readStaged<SongRecord>(ctx, ctx.staging.partPrefix('staged', 'songs', part))).map((s) => [s.source_key, s]));
   const rejected = new Map(
     (await readStaged<QuarantineRecord>(ctx, ctx.staging.partPrefix('quarantine', 'songs', part))).map((r) => [r.source_key, r]),
   );

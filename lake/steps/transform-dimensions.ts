@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
 import { mapLimit, nextTurn, ROWS_PER_TURN } from '../concurrency';
-import { stagingBudget } from '../memory-budget';
 import type { SongRecord } from '../model';
-import { toNdjson } from '../ndjson';
+import { fnv1a } from '../hash';
+import { fromNdjson, toNdjson } from '../ndjson';
 import { LineFileWriter, mergeSorted, readRows } from '../spill/line-file';
 import { SpillDir } from '../spill/spill-dir';
 import { listAll } from '../storage/object-store';
@@ -25,47 +23,13 @@ export interface DimensionsResult {
   files: number;
 }
 
-/** What one part made of its catalogue shard. */
-export interface CatalogueShardResult {
-  shard: number;
-  songs: number;
-  artists: number;
-}
-
 /** Songs per staged file: bounds what one writePartitions call encodes. */
 const SONGS_PER_FILE = 20_000;
 
-/**
- * transform-dimensions, as a fan-out over the catalogue's shards (see catalogue-shards.ts). Each part, on any
- * worker, reduces one shard: a record per song_id and a row per artist_id, each sorted by its key. The finish merges
- * the sorted shards (a k-way merge holding a row per shard), which gives every table in key order as if the catalogue
- * had been reduced whole: the shard count changes who does the work, never the output. It hashes each table's rows
- * (a table that hashes as its published one is left as it is), stages songs in buckets for write-dimensions, the song
- * lookup for transform-facts, and the month's users. A run that took the kept catalogue has no parts.
- */
-export async function planDimensions(ctx: StepContext): Promise<{ parts: number }> {
-  const { kept, shards } = await readStagedCatalogue(ctx);
-  return { parts: kept ? 0 : shards };
-}
-
-export async function reduceCatalogueShard(ctx: StepContext, shard: number): Promise<CatalogueShardResult> {
-  const songObjects = await listAll(ctx.output, ctx.staging.catalogueShardPrefix('songs', shard));
-  const artistObjects = await listAll(ctx.output, ctx.staging.catalogueShardPrefix('artists', shard));
-  const bytes = [...songObjects, ...artistObjects].reduce((sum, o) => sum + o.size, 0);
-  // Admitted by its staged bytes, like a stage batch: a worker reduces as many shards at once as its memory allows.
-  return stagingBudget.use(bytes, async () => {
-    const songs = chooseSongRecords(await readStaged<SongRecord>(ctx, songObjects));
-    await ctx.output.put(ctx.staging.catalogueReduced('songs', shard), toNdjson(songs));
-    const artists = buildArtists(await readStaged<ArtistCandidate>(ctx, artistObjects));
-    await ctx.output.put(ctx.staging.catalogueReduced('artists', shard), toNdjson(artists));
-    return { shard, songs: songs.length, artists: artists.length };
-  });
-}
-
-export async function finishDimensions(ctx: StepContext): Promise<DimensionsResult> {
-  const { kept, shards } = await readStagedCatalogue(ctx);
+export async function transformDimensions(ctx: StepContext, shardBytes = CATALOGUE_SHARD_BYTES): Promise<DimensionsResult> {
+  const { kept } = await readStagedCatalogue(ctx);
   // The catalogue the lake last loaded: its plan staged the lookup, and both tables stay as published.
-  const built = kept ? { songs: kept.songs.rows, artists: kept.artists.rows, files: keptTables(kept) } : await mergeCatalogue(ctx, shards);
+  const built = kept ? { songs: kept.songs.rows, artists: kept.artists.rows, files: keptTables(kept) } : await buildCatalogue(ctx, shardBytes);
 
   // The stage batches already folded their plays to one state per user; merging those is the month's state.
   const users = latestUserStates(await readStaged<UserState>(ctx, ctx.staging.stagedPrefix('users')));
@@ -73,13 +37,6 @@ export async function finishDimensions(ctx: StepContext): Promise<DimensionsResu
 
   await ctx.output.put(ctx.staging.tableManifest('dimensions'), JSON.stringify(built.files));
   return { songs: built.songs, artists: built.artists, usersOfMonth: users.length, files: built.files.length };
-}
-
-/** Every phase in this process, in order: what the DAG's fan-out does, without Temporal. */
-export async function transformDimensions(ctx: StepContext): Promise<DimensionsResult> {
-  const { parts } = await planDimensions(ctx);
-  for (let shard = 0; shard < parts; shard++) await reduceCatalogueShard(ctx, shard);
-  return finishDimensions(ctx);
 }
 
 function keptTables(kept: KeptCatalogue): StagedTableFile[] {
@@ -90,18 +47,47 @@ function keptTables(kept: KeptCatalogue): StagedTableFile[] {
 }
 
 /**
- * Songs, artists and the song lookup from the reduced shards, each brought to local disk and read a line at a time:
- * memory holds a row per shard, whatever the catalogue's size.
+ * Songs, artists and the song lookup from every staged song: a table whose rows hash as the published table's did
+ * is left as it is, the others are staged as rows for write-partitions to encode. Memory holds one shard of the
+ * catalogue, never all of it: the staged records are split into shards by a hash of song_id (and of artist_id, for
+ * artists), kept in local files when there are several, each shard is reduced to its rows sorted by key, and a merge
+ * of the sorted shards gives every table in key order, as if the catalogue had been sorted whole. The shard count
+ * changes where rows wait, never the output.
  */
-async function mergeCatalogue(ctx: StepContext, shards: number): Promise<{ songs: number; artists: number; files: StagedTableFile[] }> {
+async function buildCatalogue(ctx: StepContext, shardBytes: number): Promise<{ songs: number; artists: number; files: StagedTableFile[] }> {
   const spill = await SpillDir.open();
   try {
-    const local = (kind: 'songs' | 'artists') =>
-      mapLimit(Array.from({ length: shards }, (_, shard) => shard), ctx.ioConcurrency, (shard) =>
-        download(ctx, ctx.staging.catalogueReduced(kind, shard), spill.fileSync(`${kind}-${shard}.ndjson`)),
-      );
-    const songs = await writeSongsAndLookup(ctx, spill, await local('songs'));
-    const artists = await writeArtists(ctx, spill, (await local('artists')).map((f) => f.path));
+    const objects = await listAll(ctx.output, ctx.staging.stagedPrefix('songs'));
+    const shards = Math.max(1, Math.ceil(objects.reduce((sum, o) => sum + o.size, 0) / shardBytes));
+    const shardOf = shards === 1 ? () => 0 : (key: string) => fnv1a(key) % shards;
+    const sink = <T>(name: string, i: number): RowShard<T> => (shards === 1 ? new HeldRows<T>() : new SpilledRows<T>(spill.fileSync(`${name}-${i}.ndjson`)));
+
+    const records = Array.from({ length: shards }, (_, i) => sink<SongRecord>('songs', i));
+    const candidates = Array.from({ length: shards }, (_, i) => sink<ArtistCandidate>('artist-candidates', i));
+    // A few objects fetched at a time, so S3's latency overlaps while memory holds only those.
+    for (let start = 0; start < objects.length; start += ctx.ioConcurrency) {
+      const bodies = await mapLimit(objects.slice(start, start + ctx.ioConcurrency), ctx.ioConcurrency, (o) => ctx.output.get(o.key));
+      for (const body of bodies) {
+        for (const record of fromNdjson<SongRecord>(body)) {
+          records[shardOf(record.song_id)].add(record);
+          candidates[shardOf(record.artist_id)].add(artistCandidateOf(record));
+        }
+      }
+    }
+    // A shard at a time, with a turn of the event loop between shards: each is seconds of work at millions of songs.
+    const chosen: RowShard<SongRecord>[] = [];
+    for (const [i, shard] of records.entries()) {
+      chosen.push(filled(sink<SongRecord>('songs-chosen', i), chooseSongRecords([...shard.rows()])));
+      await nextTurn();
+    }
+    const artistRows: RowShard<ArtistRow>[] = [];
+    for (const [i, shard] of candidates.entries()) {
+      artistRows.push(filled(sink<ArtistRow>('artists', i), buildArtists([...shard.rows()])));
+      await nextTurn();
+    }
+
+    const songs = await writeSongsAndLookup(ctx, spill, chosen);
+    const artists = await writeArtists(ctx, spill, artistRows);
     const tables: CatalogueTables = { songs: { inputs: songs.inputs, rows: songs.rows }, artists: { inputs: artists.inputs, rows: artists.rows } };
     await ctx.output.put(ctx.staging.catalogueTables(), JSON.stringify(tables));
     return { songs: songs.rows, artists: artists.rows, files: [...songs.files, ...artists.files] };
@@ -110,24 +96,69 @@ async function mergeCatalogue(ctx: StepContext, shards: number): Promise<{ songs
   }
 }
 
-/** A staged NDJSON object copied to a local file, its lines counted on the way. */
-async function download(ctx: StepContext, key: string, path: string): Promise<{ path: string; lines: number }> {
-  let lines = 0;
-  const counting = async function* (chunks: AsyncIterable<Buffer>) {
-    for await (const chunk of chunks) {
-      for (let at = chunk.indexOf(0x0a); at !== -1; at = chunk.indexOf(0x0a, at + 1)) lines++;
-      yield chunk;
-    }
-  };
-  await pipeline(await ctx.output.getStream(key), counting, createWriteStream(path));
-  return { path, lines };
+/** Staged song bytes per shard of the catalogue: about 400,000 songs, a few hundred MB of a worker's memory. */
+export const CATALOGUE_SHARD_BYTES = 128 << 20;
+
+/** Rows kept for a later pass, in the order added. */
+interface RowShard<T> {
+  add(row: T): void;
+  rows(): Iterable<T>;
+  readonly count: number;
+}
+
+function filled<T>(shard: RowShard<T>, rows: T[]): RowShard<T> {
+  for (const row of rows) shard.add(row);
+  return shard;
+}
+
+/** The one shard of a small catalogue: in memory, as it came. */
+class HeldRows<T> implements RowShard<T> {
+  private readonly held: T[] = [];
+
+  add(row: T): void {
+    this.held.push(row);
+  }
+
+  rows(): Iterable<T> {
+    return this.held;
+  }
+
+  get count(): number {
+    return this.held.length;
+  }
+}
+
+/** A shard of a large catalogue: NDJSON in a local file, read back a block at a time. */
+class SpilledRows<T> implements RowShard<T> {
+  private readonly writer: LineFileWriter;
+
+  constructor(path: string) {
+    this.writer = new LineFileWriter(path);
+  }
+
+  add(row: T): void {
+    this.writer.add(JSON.stringify(row));
+  }
+
+  rows(): Iterable<T> {
+    return readRows<T>(this.writer.close());
+  }
+
+  get count(): number {
+    return this.writer.lines;
+  }
+}
+
+function artistCandidateOf(record: SongRecord): ArtistCandidate {
+  const { artist_id, artist_name, artist_location, artist_latitude, artist_longitude, song_id, source_key } = record;
+  return { artist_id, artist_name, artist_location, artist_latitude, artist_longitude, song_id, source_key };
 }
 
 /** Artists in artist_id order from the sorted shards: their rows hash, and the rows staged unless the table is unchanged. */
-async function writeArtists(ctx: StepContext, spill: SpillDir, shards: string[]): Promise<{ rows: number; inputs: string; files: StagedTableFile[] }> {
+async function writeArtists(ctx: StepContext, spill: SpillDir, shards: RowShard<ArtistRow>[]): Promise<{ rows: number; inputs: string; files: StagedTableFile[] }> {
   const hash = new DimensionRowsHash();
   const staged = new LineFileWriter(spill.fileSync('artists.ndjson'));
-  for (const row of mergeSorted(shards.map((path) => readRows<ArtistRow>(path)), (a) => a.artist_id)) {
+  for (const row of mergeSorted(shards.map((s) => s.rows()), (a) => a.artist_id)) {
     hash.add(row);
     staged.add(JSON.stringify(row));
     if (staged.lines % ROWS_PER_TURN === 0) await nextTurn();
@@ -140,20 +171,20 @@ async function writeArtists(ctx: StepContext, spill: SpillDir, shards: string[])
 }
 
 /**
- * Songs in song_id order from the reduced shards: their rows hash, the songs staged in buckets by artist_id (unless
+ * Songs in song_id order from the chosen shards: their rows hash, the songs staged in buckets by artist_id (unless
  * the table is unchanged) and the song lookup staged.
  */
 async function writeSongsAndLookup(
   ctx: StepContext,
   spill: SpillDir,
-  shards: { path: string; lines: number }[],
+  chosen: RowShard<SongRecord>[],
 ): Promise<{ rows: number; inputs: string; files: StagedTableFile[] }> {
-  const rows = shards.reduce((sum, s) => sum + s.lines, 0);
+  const rows = chosen.reduce((sum, s) => sum + s.count, 0);
   const buckets = Array.from({ length: Math.max(1, Math.ceil(rows / SONGS_PER_FILE)) }, (_, b) => new LineFileWriter(spill.fileSync(`songs-bucket-${b}.ndjson`)));
   const lookup = new LineFileWriter(spill.fileSync('lookup.ndjson'));
   const hash = new DimensionRowsHash();
   let merged = 0;
-  for (const s of mergeSorted(shards.map((shard) => readRows<SongRecord>(shard.path)), (r) => r.song_id)) {
+  for (const s of mergeSorted(chosen.map((c) => c.rows()), (r) => r.song_id)) {
     const song = songRowOf(s);
     hash.add(song);
     // Partitioned by artist_id, so hashing it keeps each partition in one file.

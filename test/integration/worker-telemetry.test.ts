@@ -88,7 +88,7 @@ describeWithServers('what a worker process tells operators: JSON logs and Promet
       expect(line).not.toHaveProperty('taskToken');
     }
     const started = inActivities.filter((l) => l.msg === 'Step started').map((l) => `${l.task} ${l.part}`);
-    const expected = ['stage-songs plan', 'stage-events 4/4', 'transform-dimensions 1/1', 'transform-dimensions finish', 'transform-facts finish', 'write-dimensions 2/2', 'audit-facts single', 'publish single'];
+    const expected = ['stage-songs plan', 'stage-events 4/4', 'transform-dimensions single', 'transform-facts finish', 'write-dimensions 2/2', 'audit-facts single', 'publish single'];
     expect({ missing: expected.filter((e) => !started.includes(e)), started }).toEqual({ missing: [], started: expect.any(Array) });
   });
 

@@ -15,7 +15,7 @@ describe('attempts per activity, from a run history', () => {
     const attempts = attemptsByActivity([historyFromJSON(recorded('sparkify-etl-completed'))]);
     expect(Object.fromEntries([...attempts].map(([type, a]) => [type, [a.calls, a.extra]]))).toEqual({
       stage: [7, 0],
-      transformDimensions: [3, 0],
+      transformDimensions: [1, 0],
       transformFacts: [6, 0],
       writePartitions: [6, 0],
       audit: [4, 0],
