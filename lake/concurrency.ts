@@ -19,3 +19,25 @@ export const ROWS_PER_TURN = 50_000;
 export function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/**
+ * Synchronous pieces of work that many callers chain with `await`: awaiting a promise that is already settled does
+ * not let the event loop turn, so such a chain (a part's small reads, say) holds heartbeats, polls and the worker's
+ * workflow tasks for as long as the whole chain runs. `due()` waits for a turn once `sliceMs` passed since the last.
+ */
+export class SyncSlices {
+  private since: number;
+
+  constructor(
+    private readonly sliceMs: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.since = now();
+  }
+
+  async due(): Promise<void> {
+    if (this.now() - this.since < this.sliceMs) return;
+    await nextTurn();
+    this.since = this.now();
+  }
+}

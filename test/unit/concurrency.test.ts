@@ -1,4 +1,5 @@
-import { mapLimit } from '../../lake/concurrency';
+import { mapLimit, SyncSlices } from '../../lake/concurrency';
+import { countLoopTurns } from '../helpers/loop-turns';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -51,5 +52,21 @@ describe('mapLimit', () => {
         return n;
       }),
     ).rejects.toThrow('boom 2');
+  });
+});
+
+describe('SyncSlices', () => {
+  it('lets the event loop turn once a slice has passed, and not before', async () => {
+    let clock = 0;
+    const slices = new SyncSlices(20, () => clock);
+    const loop = countLoopTurns();
+    // A chain of awaited pieces of 5 ms of work each: 100 ms in all, so four or five turns and no more.
+    for (let piece = 0; piece < 20; piece++) {
+      await slices.due();
+      clock += 5;
+    }
+    const turns = loop.stop();
+    expect(turns).toBeGreaterThanOrEqual(4);
+    expect(turns).toBeLessThanOrEqual(5);
   });
 });
