@@ -2,7 +2,7 @@ import { closeSync, fstatSync, lstatSync, openSync, promises as fs, readdirSync,
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
-import { mapLimit, nextTurn, SyncSlices } from '../concurrency';
+import { mapLimit, SyncSlices } from '../concurrency';
 import { decodeUtf8, escapeBytes } from '../utf8';
 import type { ObjectInfo, ObjectStore } from './object-store';
 
@@ -19,16 +19,16 @@ const READ_CHUNK_BYTES = 1024 * 1024;
  */
 const SYNC_READ_MAX_BYTES = 256 * 1024;
 /**
- * Synchronous reads, of every store in the process, between two turns of the event loop. Chained reads never turn it
- * by themselves, and on a disk busy enough that each read waits, a part's chain holds heartbeats and workflow tasks
- * (a run of two million songs saw 19 workflow tasks time out while its parts read small files).
+ * Synchronous file-system work (small reads, a listing's folders, a merge's folders), of every store in the process,
+ * between two turns of the event loop. Chained calls never turn it by themselves, and on a disk busy enough that each
+ * call waits, a chain holds heartbeats and workflow tasks (a run of two million songs saw 5 workflow tasks time out
+ * while stage-songs read small files). Bounded by time, not by a count: a count is microseconds on a cached disk and
+ * seconds on a busy one.
  */
-const SYNC_READ_SLICE_MS = 20;
-const syncReads = new SyncSlices(SYNC_READ_SLICE_MS);
+const SYNC_SLICE_MS = 20;
+const syncWork = new SyncSlices(SYNC_SLICE_MS);
 /** Files removed at once by deleteMany. */
 const DELETE_CONCURRENCY = 8;
-/** A listing yields to the event loop once it has stat-ed this many entries, so heartbeats and other calls go on. */
-const WALK_YIELD_EVERY = 2000;
 
 /** A local directory seen as an object store; `put` is write-to-temp then rename, so it is atomic. */
 export class LocalStore implements ObjectStore {
@@ -71,12 +71,8 @@ export class LocalStore implements ObjectStore {
    */
   private async walk(top: WalkDir, out: ObjectInfo[]): Promise<void> {
     const pending: WalkDir[] = [top];
-    let statted = 0;
     for (let dir = pending.pop(); dir; dir = pending.pop()) {
-      if (statted >= WALK_YIELD_EVERY) {
-        statted = 0;
-        await nextTurn();
-      }
+      await syncWork.due();
       let entries: Dirent<Buffer>[];
       try {
         entries = readdirSync(dir.abs, { withFileTypes: true, encoding: 'buffer' });
@@ -84,7 +80,6 @@ export class LocalStore implements ObjectStore {
         if (isMissing(err)) continue;
         throw err;
       }
-      statted += entries.length;
       for (const entry of entries) {
         const found = this.visit(dir, entry);
         if (found && 'abs' in found) pending.push(found);
@@ -130,7 +125,7 @@ export class LocalStore implements ObjectStore {
 
   async get(key: string): Promise<Buffer> {
     const file = this.pathOf(key);
-    await syncReads.due();
+    await syncWork.due();
     return readIfSmall(file) ?? fs.readFile(file);
   }
 
@@ -184,7 +179,7 @@ export class LocalStore implements ObjectStore {
    */
   async promoteTree(fromPrefix: string, toPrefix: string, rels: string[], concurrency: number): Promise<void> {
     const moves: [string, string][] = [];
-    await planMerge(this.pathOf(fromPrefix), this.pathOf(toPrefix), treeOf(rels), moves, { visited: 0 });
+    await planMerge(this.pathOf(fromPrefix), this.pathOf(toPrefix), treeOf(rels), moves);
     const made = new Map<string, Promise<unknown>>();
     const madeDir = (dir: string) => made.get(dir) ?? made.set(dir, fs.mkdir(dir, { recursive: true })).get(dir)!;
     await mapLimit(moves, concurrency, async ([from, to]) => {
@@ -306,19 +301,16 @@ function entriesOf(tree: Tree): { files: Set<string>; dirs: Map<string, Tree> } 
   return { files, dirs };
 }
 
-/** Folders read synchronously between two turns of the event loop while planning a merge. */
-const DIRS_PER_TURN = 500;
-
 /** The renames that put `tree` from `from` to `to`: a folder whole where `to` has none and `from` holds only `tree`. */
-async function planMerge(from: string, to: string, tree: Tree, moves: [string, string][], walk: { visited: number }): Promise<void> {
+async function planMerge(from: string, to: string, tree: Tree, moves: [string, string][]): Promise<void> {
   const { files, dirs } = entriesOf(tree);
   for (const [name, child] of dirs) {
     const source = path.join(from, name);
     const target = path.join(to, name);
-    const shape = await shapeOf(source, child, walk);
+    const shape = await shapeOf(source, child);
     if (shape === 'gone') continue; // moved whole by an earlier attempt
     if (shape === 'only-listed' && lstatSync(target, { throwIfNoEntry: false }) === undefined) moves.push([source, target]);
-    else await planMerge(source, target, child, moves, walk);
+    else await planMerge(source, target, child, moves);
   }
   for (const name of files) moves.push([path.join(from, name), path.join(to, name)]);
 }
@@ -327,8 +319,8 @@ async function planMerge(from: string, to: string, tree: Tree, moves: [string, s
  * Whether a staged folder holds exactly what the tree lists, nothing else. Read synchronously: these are small,
  * freshly written (cached) folders, tens of thousands of them, and a thread-pool round trip each costs ten times more.
  */
-async function shapeOf(dir: string, tree: Tree, walk: { visited: number }): Promise<'gone' | 'only-listed' | 'mixed'> {
-  if (++walk.visited % DIRS_PER_TURN === 0) await nextTurn();
+async function shapeOf(dir: string, tree: Tree): Promise<'gone' | 'only-listed' | 'mixed'> {
+  await syncWork.due();
   let entries: Dirent[];
   try {
     entries = readdirSync(dir, { withFileTypes: true });
@@ -340,7 +332,7 @@ async function shapeOf(dir: string, tree: Tree, walk: { visited: number }): Prom
   let mixed = false;
   for (const entry of entries) {
     const child = entry.isDirectory() ? listed.dirs.get(entry.name) : undefined;
-    if (child) mixed ||= (await shapeOf(path.join(dir, entry.name), child, walk)) !== 'only-listed';
+    if (child) mixed ||= (await shapeOf(path.join(dir, entry.name), child)) !== 'only-listed';
     else mixed ||= !(entry.isFile() && listed.files.has(entry.name));
   }
   return mixed ? 'mixed' : 'only-listed';
