@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import ini from 'ini';
 import { ConfigError } from './errors';
@@ -207,7 +208,7 @@ export function loadConfig(options: LoadOptions = {}): LakeConfig {
   if (!/^\d+$/.test(gcText)) throw malformed('stagingGcMinutes', 'a whole number of minutes');
   const stagingGcMinutes = Number(gcText);
 
-  const concurrencyText = read('activityConcurrency') ?? '8';
+  const concurrencyText = read('activityConcurrency') ?? String(defaultActivityConcurrency());
   const activityConcurrency = Number(concurrencyText);
   // Number() alone would also take '0x10', '1e1' or '2.0'.
   if (!/^\d+$/.test(concurrencyText) || activityConcurrency < 1 || activityConcurrency > 1024) {
@@ -427,4 +428,13 @@ export function redactTemporal(temporal: TemporalSettings): Record<string, unkno
  */
 function withoutUserInfo(endpoint: string): string {
   return endpoint.replace(/^([a-z][a-z0-9+.-]*:\/\/).*@/is, '$1');
+}
+
+/**
+ * Two activities per core this worker may run on (its CPU affinity, as `taskset` or a container's cpuset leaves it):
+ * one computing while the other waits on storage. More slots let a worker take parts it has no core for while
+ * another worker sits idle, since a worker takes tasks whenever it has free slots, not whenever it has free cores.
+ */
+export function defaultActivityConcurrency(): number {
+  return 2 * os.availableParallelism();
 }

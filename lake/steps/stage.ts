@@ -20,8 +20,11 @@ import { readJson, readStaged } from './staged-reader';
 
 export type Source = 'songs' | 'events';
 
-/** Objects per fan-out call (songs: the target; the shard count is a power of two), and per resumable batch. */
-const PART_SIZE: Record<Source, number> = { songs: 2000, events: 8 };
+/**
+ * Objects per fan-out call (songs: the target; the shard count is a power of two), and per resumable batch. Two event
+ * logs a part, so a month's thirty logs make parts enough to keep every worker busy to the end of the step.
+ */
+const PART_SIZE: Record<Source, number> = { songs: 2000, events: 2 };
 /** An events batch is one log: what is kept for later runs of the month is kept per log. */
 const BATCH_SIZE: Record<Source, number> = { songs: 250, events: 1 };
 const MAX_SONG_SHARDS = 1024;

@@ -23,8 +23,11 @@ export interface DimensionsResult {
   files: number;
 }
 
-/** Songs per staged file: bounds what one writePartitions call encodes. */
-const SONGS_PER_FILE = 20_000;
+/**
+ * Songs per staged file: bounds what one writePartitions call encodes, and sets how evenly the songs' files spread
+ * over the workers (a medium month's 100,000 songs make ten parts).
+ */
+const SONGS_PER_FILE = 10_000;
 
 export async function transformDimensions(ctx: StepContext, shardBytes = CATALOGUE_SHARD_BYTES): Promise<DimensionsResult> {
   const { kept } = await readStagedCatalogue(ctx);

@@ -25,8 +25,13 @@ import { validationFingerprint, type Fragment, type KeptEventFile, type KeptEven
 import { readJson, readJsonUnder } from './staged-reader';
 import type { StagedPartitionFile, StagedTableFile } from './write-partitions';
 
-/** Event logs encoded per segment: one fan-out part's work, and what a retry redoes at most. */
-const LOGS_PER_SEGMENT = 8;
+/**
+ * Event logs encoded per segment: one fan-out part's work, and what a retry redoes at most. Small, so the month's
+ * parts spread evenly over the workers: a part is taken whole by one worker, and with a few large parts one worker
+ * still runs the last of them while the others wait (at 8 logs a part, one worker ran the last part alone for 6 s of
+ * a 75-s month).
+ */
+const LOGS_PER_SEGMENT = 2;
 /**
  * The song lookup of each lookup hash, shared by the segments a worker runs at once (a catalogue of millions of
  * songs is hundreds of MB) and kept 30 s for its next segment.

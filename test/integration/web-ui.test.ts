@@ -74,7 +74,7 @@ const CURRENT_DETAILS_ROWS = `
     await page.waitForFunction("document.body.innerText.includes('publish')", { timeout: 60_000 });
     const history = (await page.evaluate('document.body.innerText')) as string;
     // Each activity as "<activity type> • <summary>": the summary names the DAG task and part.
-    for (const event of ['stage • stage-events 1/4', 'writePartitions • write-dimensions 2/2', 'audit • audit-facts', 'publish • publish']) {
+    for (const event of ['stage • stage-events 1/15', 'writePartitions • write-dimensions 2/2', 'audit • audit-facts', 'publish • publish']) {
       expect(history).toContain(event);
     }
 

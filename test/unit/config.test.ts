@@ -44,7 +44,7 @@ describe('loadConfig', () => {
       allowedOutputs: [path.join(dir, DEFAULT_OUTPUT)],
       stagingGcMinutes: 60,
       temporal: { address: '127.0.0.1:7233', namespace: 'default', taskQueue: DEFAULT_TASK_QUEUE },
-      activityConcurrency: 8,
+      activityConcurrency: 2 * os.availableParallelism(),
       telemetry: { logLevel: 'INFO', metrics: undefined },
       source: 'defaults and environment',
     });
@@ -93,7 +93,7 @@ describe('loadConfig', () => {
     expect(config.input).toBe('s3://udacity-dend/');
     expect(config.output).toBe('s3://my-sparkify-lake/');
     expect(config.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'sparkify-etl' });
-    expect(config.activityConcurrency).toBe(8);
+    expect(config.activityConcurrency).toBe(2 * os.availableParallelism());
   });
 
   it('lets environment variables win over the file, ignoring blank ones', () => {
@@ -285,7 +285,7 @@ describe('redactConfig', () => {
       stagingGcMinutes: 60,
       s3: { region: 'us-east-1', endpoint: 'http://minio:9000', credentials: 'set in dl.cfg' },
       temporal: config.temporal,
-      activityConcurrency: 8,
+      activityConcurrency: 2 * os.availableParallelism(),
       telemetry: { logLevel: 'INFO' },
     });
   });

@@ -31,16 +31,16 @@ describe('transformFacts', () => {
     const result = await transformFacts(clean);
     expect(result.songplays).toBeGreaterThan(1000);
     const expected = await encoded(clean.output);
-    // 30 days of logs, each encoded on its own (songplays row groups, time rows and start times), in four segments of eight.
+    // 30 days of logs, each encoded on its own (songplays row groups, time rows and start times), in fifteen segments of two.
     expect(Object.keys(expected).filter((k) => k.includes('/files/'))).toHaveLength(90);
 
     const shared = await staged('shared');
     const { parts } = await planFacts(shared);
-    expect(parts).toBe(4);
+    expect(parts).toBe(15);
     // A worker dies in part 2 after its first write; its retry, on whatever worker, redoes that segment alone.
     const dying = { ...shared, output: new FailingStore(tmp.path('shared'), 2) };
     await expect(factsSegment(dying, 2)).rejects.toThrow('simulated crash');
-    for (const segment of [3, 2, 1, 0]) await factsSegment(shared, segment);
+    for (let segment = 14; segment >= 0; segment--) await factsSegment(shared, segment);
     expect(await finishFacts(shared)).toEqual(result);
     expect(await encoded(shared.output)).toEqual(expected);
   });
@@ -49,6 +49,6 @@ describe('transformFacts', () => {
     const early = await staged('early');
     await planFacts(early);
     await factsSegment(early, 0);
-    await expect(finishFacts(early)).rejects.toThrow('transform-facts has 1 of 4 segments staged');
+    await expect(finishFacts(early)).rejects.toThrow('transform-facts has 1 of 15 segments staged');
   });
 });
