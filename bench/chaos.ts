@@ -22,6 +22,7 @@ import { issueFaults, latencyOn, type Fault } from './chaos/faults';
 import { chaosPassed, formatChaos, type ChaosResult, type FaultMark, type RunOutcome } from './chaos/format';
 import { compareLakes } from './lake-diff';
 import { SCALES, type Scale } from './scales';
+import { runCommand, UsageError } from './command';
 
 export { formatChaos, chaosPassed, type ChaosResult } from './chaos/format';
 
@@ -211,18 +212,23 @@ async function main(): Promise<void> {
       keep: { type: 'boolean', default: false },
     },
   });
-  if (!(values.scale! in SCALES)) throw new Error(`--scale must be one of ${Object.keys(SCALES).join(', ')}`);
+  if (!(values.scale! in SCALES)) throw new UsageError(`--scale must be one of ${Object.keys(SCALES).join(', ')}`);
   const runs = values.runs?.split(',').map((r) => r.trim());
   const unknown = runs?.filter((r) => !RUN_KINDS.includes(r as RunKind)) ?? [];
-  if (unknown.length) throw new Error(`--runs takes a comma-separated list of ${RUN_KINDS.join(', ')}; not ${unknown.join(', ')}`);
+  if (unknown.length) throw new UsageError(`--runs takes a comma-separated list of ${RUN_KINDS.join(', ')}; not ${unknown.join(', ')}`);
   const result = await runChaos({ scale: values.scale as Scale, short: values.short!, runs: runs as RunKind[] | undefined, keep: values.keep! });
   console.log(formatChaos(result));
   if (!chaosPassed(result)) process.exitCode = 1;
 }
 
-if (require.main === module) {
-  main().catch((err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  });
-}
+const USAGE = `npm run chaos -- [options]   (as root: it builds the three-host cluster of infra/cluster.sh)
+
+Runs a month on the three-host cluster once without faults, then once per fault, once with all of them and once
+with latency on every link; compares each lake with the undisturbed one file by file, and exits 1 when one differs.
+
+  --scale small|medium|large   the data set (default medium)
+  --short                      npm test's version: a tenth of small's data set, the lone faults left out
+  --runs a,b                   any of ${RUN_KINDS.join(', ')} (default: all; with --short, all and latency)
+  --keep                       leave the cluster up afterwards, saying how to take it down`;
+
+if (require.main === module) runCommand(USAGE, main);

@@ -25,6 +25,7 @@ import { median, secondsSince } from './measure';
 import { compareLakes, describeDiff, identical } from './lake-diff';
 import { scaleOptions, SCALES, type Scale } from './scales';
 import { startWorkers } from './worker-pool';
+import { runCommand, UsageError, wholeNumber } from './command';
 
 const LOADED_DAYS = 27;
 
@@ -48,10 +49,10 @@ async function main(): Promise<void> {
     },
   });
   const scale = values.scale as Scale;
-  if (!SCALES[scale]) throw new Error(`--scale must be one of ${Object.keys(SCALES).join(', ')}`);
+  if (!SCALES[scale]) throw new UsageError(`--scale must be one of ${Object.keys(SCALES).join(', ')}`);
   const { options, name } = scaleOptions(scale, values.songs);
-  const rounds = Number(values.rounds);
-  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a positive integer');
+  const rounds = wholeNumber(values.rounds, '--rounds');
+  const workers = wholeNumber(values.workers, '--workers');
   const work = values.work ? path.resolve(values.work) : path.join(projectRoot, '.sparkify', 'bench', name);
   const input = path.join(work, 'input');
   await ensureDataset(input, options, log);
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
   for (const dir of [lake, nightBefore, fullLake]) rmSync(dir, { recursive: true, force: true });
 
   const config = loadConfig({ env: { ...process.env, SPARKIFY_TASK_QUEUE: `bench-daily-${Date.now()}` } });
-  const pool = await startWorkers(Number(values.workers), config.temporal.taskQueue);
+  const pool = await startWorkers(workers, config.temporal.taskQueue);
   const runs: TimedRun[] = [];
   const pairs: { daily: TimedRun; full: TimedRun; diff: string; same: boolean }[] = [];
   try {
@@ -131,7 +132,15 @@ function log(message: string): void {
   console.error(`[bench:daily] ${message}`);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+const USAGE = `npm run bench:daily -- [options]
+
+Loads the month's first 27 days, then runs the month again with the 28th added, against the whole month from an
+empty lake; prints and writes {"full_s", "daily_s"}.
+
+  --scale small|medium|large   the data set (default large)
+  --songs N                    the catalogue's size apart from the month's
+  --rounds N                   alternating rounds (default 1); the figures are medians
+  --json FILE                  the results as JSON
+  --workers N                  worker processes (default: one per core)`;
+
+runCommand(USAGE, main);

@@ -28,6 +28,7 @@ import { ensureDataset } from './datasets';
 import { secondsSince } from './measure';
 import { SCALES, type Scale } from './scales';
 import { startWorkers } from './worker-pool';
+import { runCommand, UsageError, wholeNumber } from './command';
 
 const FILLER_SONGS = 100;
 const FILLER_EVENTS_PER_MONTH = 100_000;
@@ -54,9 +55,9 @@ async function main(): Promise<void> {
   });
   const scale = values.scale as Scale;
   const options = SCALES[scale];
-  if (!options) throw new Error(`--scale must be one of ${Object.keys(SCALES).join(', ')}`);
-  const months = Number(values.months);
-  if (!Number.isInteger(months) || months < 2) throw new Error('--months must be a whole number of at least 2');
+  if (!options) throw new UsageError(`--scale must be one of ${Object.keys(SCALES).join(', ')}`);
+  const months = wholeNumber(values.months, '--months', 2);
+  const workers = wholeNumber(values.workers, '--workers');
 
   const work = values.work ? path.resolve(values.work) : path.join(projectRoot, '.sparkify', 'bench', scale);
   const input = path.join(work, 'input');
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
   rmSync(output, { recursive: true, force: true });
 
   const config = loadConfig({ env: { ...process.env, SPARKIFY_TASK_QUEUE: `bench-history-${Date.now()}` } });
-  const pool = await startWorkers(Number(values.workers), config.temporal.taskQueue);
+  const pool = await startWorkers(workers, config.temporal.taskQueue);
   const runs: TimedRun[] = [];
   try {
     await withTemporalClient(config, (client) => fillAndTime(client));
@@ -128,7 +129,15 @@ function log(message: string): void {
   console.error(`[bench:history] ${message}`);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+const USAGE = `npm run bench:history -- [options]
+
+Runs the scale's month on an empty lake, fills the lake with the months after it, runs the first month again and
+compares the two runs step by step.
+
+  --scale small|medium|large   the data set (default large)
+  --months N                   months in the lake, the first included (default 60)
+  --json FILE                  the results as JSON
+  --workers N                  worker processes (default: one per core)
+  --work DIR                   where the data sets and the lake go`;
+
+runCommand(USAGE, main);

@@ -24,10 +24,11 @@ import { minimalGetRate, type GetRate } from './get-rate';
 import { measure, median } from './measure';
 import { startWorkers } from './worker-pool';
 import { scaleOptions, SCALES, type Scale } from './scales';
-import { parseSystems, type System } from './systems';
+import { parseSystems, SYSTEMS, type System } from './systems';
 import { activitySpans, criticalPath } from './critical-path';
 import { SPARKIFY_DAG } from '../workflows/sparkify-dag';
 import type { RunReport } from '../lake/steps/publish';
+import { runCommand, UsageError, wholeNumber } from './command';
 
 
 export interface BenchResult {
@@ -70,16 +71,17 @@ async function main(): Promise<void> {
     },
   });
   const scale = values.scale as Scale;
-  if (!SCALES[scale]) throw new Error(`--scale must be one of ${Object.keys(SCALES).join(', ')}`);
+  if (!SCALES[scale]) throw new UsageError(`--scale must be one of ${Object.keys(SCALES).join(', ')}`);
   const systems = parseSystems(values.systems);
+  // Every option is checked before the data set is generated: a typo costs no minutes.
+  const workers = wholeNumber(values.workers, '--workers');
+  const rounds = wholeNumber(values.rounds, '--rounds');
   const { options, name } = scaleOptions(scale, values.songs);
   const work = path.join(projectRoot, '.sparkify', 'bench', name);
   const input = path.join(work, 'input');
   const dataset = await ensureDataset(input, options, log);
   const { year, month } = options.from;
 
-  const workers = Number(values.workers);
-  if (!Number.isInteger(workers) || workers < 1) throw new Error('--workers must be a positive integer');
   const results: BenchResult[] = [];
   for (const system of systems) {
     const output = path.join(work, `out-${system}`);
@@ -94,7 +96,7 @@ async function main(): Promise<void> {
         : system === 'duckdb-s3'
           ? await runDuckdbS3(input, year, month)
           : system === 'scaling'
-            ? await runScaling(input, output, year, month, Number(values.rounds))
+            ? await runScaling(input, output, year, month, rounds)
             : await runSparkify(system, input, output, year, month, workers, {
                 profileDir: values.profile,
                 rerun: !values['skip-rerun'],
@@ -183,7 +185,6 @@ interface Scaling {
  * lake each time; the critical path comes from each 2-worker run's history.
  */
 async function runScaling(input: string, output: string, year: number, month: number, rounds: number): Promise<BenchResult> {
-  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds must be a positive integer');
   const walls: Record<1 | 2, number[]> = { 1: [], 2: [] };
   const shares: number[] = [];
   let path: string[] = [];
@@ -310,7 +311,19 @@ function log(message: string): void {
   console.error(`[bench] ${message}`);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+const USAGE = `npm run bench -- [options]   (under infra/test-servers.sh, which npm run bench uses)
+
+Times this pipeline and its peers on one generated data set and prints wall time, peak memory and ratios.
+
+  --scale small|medium|large   the data set (default small)
+  --songs N                    the catalogue's size apart from the month's
+  --systems a,b                any of ${SYSTEMS.join(', ')}
+                               (default: all but scaling)
+  --workers N                  worker processes for this pipeline (default: one per core)
+  --rounds N                   scaling only: alternating rounds at 1 and 2 workers (default 1)
+  --json FILE                  the results as JSON
+  --profile DIR                V8 CPU profiles of the workers
+  --skip-rerun                 leave out sparkify-local's second run of the month
+  --skip-get-rate              leave out the minimal client's GETs before sparkify-s3`;
+
+runCommand(USAGE, main);

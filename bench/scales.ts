@@ -1,4 +1,5 @@
 import type { GenerateOptions } from '../lake/generate/generate';
+import { UsageError } from './command';
 
 export type Scale = 'small' | 'medium' | 'large';
 
@@ -16,6 +17,6 @@ export const SCALES: Record<Scale, Omit<GenerateOptions, 'onProgress'>> = {
 export function scaleOptions(scale: Scale, songs?: string): { options: Omit<GenerateOptions, 'onProgress'>; name: string } {
   if (songs === undefined) return { options: SCALES[scale], name: scale };
   const count = Number(songs);
-  if (!Number.isInteger(count) || count < 1) throw new Error('--songs must be a positive whole number');
+  if (!Number.isInteger(count) || count < 1) throw new UsageError('--songs must be a positive whole number');
   return { options: { ...SCALES[scale], songs: count }, name: `${scale}-songs-${count}` };
 }
