@@ -25,6 +25,8 @@ export async function startWorkers(
     profile
       ? [
           `--max-old-space-size=${process.env.SPARKIFY_WORKER_HEAP_MB ?? '1024'}`,
+          // What bin/sparkify.js gives a worker it starts.
+          '--max-semi-space-size=32',
           '--cpu-prof',
           `--cpu-prof-dir=${path.resolve(profile.dir)}`,
           `--cpu-prof-name=${profile.name}-worker${i}.cpuprofile`,

@@ -24,12 +24,24 @@ export class PartitionedEncoder<Out extends ByteWriter = ByteWriter> {
     private readonly outFor: (partition: string) => Out = () => new ByteWriter() as Out,
   ) {}
 
+  /** The partition of the previous row: rows mostly come in runs of one partition (a log's plays are one month). */
+  private last?: { values: unknown[]; entry: OpenPartition<Out> };
+
   append(row: object): void {
-    const path = partitionPath(this.table, row as Record<string, unknown>);
-    let entry = this.partitions.get(path);
-    if (!entry) this.partitions.set(path, (entry = { path, rows: 0, encoder: new ParquetEncoder(this.table, this.outFor(path)) }));
+    const entry = this.partitionOf(row as Record<string, unknown>);
     entry.encoder.append(row);
     entry.rows++;
+  }
+
+  private partitionOf(row: Record<string, unknown>): OpenPartition<Out> {
+    const columns = this.table.partitionBy;
+    const last = this.last;
+    if (last && columns.every((column, i) => row[column] === last.values[i])) return last.entry;
+    const path = partitionPath(this.table, row);
+    let entry = this.partitions.get(path);
+    if (!entry) this.partitions.set(path, (entry = { path, rows: 0, encoder: new ParquetEncoder(this.table, this.outFor(path)) }));
+    this.last = { values: columns.map((column) => row[column]), entry };
+    return entry;
   }
 
   /** In partition-path order, so every run publishes in the same order. */

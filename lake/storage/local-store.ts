@@ -9,6 +9,12 @@ import type { ObjectInfo, ObjectStore } from './object-store';
 /** Files being written carry this prefix until renamed into place; listings skip them. */
 const TEMP_PREFIX = '.sparkify-tmp-';
 const TEMP_PREFIX_BYTES = Buffer.from(TEMP_PREFIX);
+/**
+ * Temp names are this process's random tag and a count: unique across processes and hosts sharing a folder, without
+ * asking the system for random bytes once per file (a songs table is a file per artist).
+ */
+const TEMP_TAG = `${randomBytes(6).toString('hex')}-`;
+let tempCount = 0;
 const SEPARATOR = Buffer.from(path.sep);
 /** Read size of a streamed file: large enough that a big log takes few reads, small next to any memory budget. */
 const READ_CHUNK_BYTES = 1024 * 1024;
@@ -205,7 +211,7 @@ export class LocalStore implements ObjectStore {
   private async replace(key: string, write: (temp: string) => Promise<void>): Promise<void> {
     const target = this.pathOf(key);
     await fs.mkdir(path.dirname(target), { recursive: true });
-    const temp = path.join(path.dirname(target), `${TEMP_PREFIX}${randomBytes(6).toString('hex')}`);
+    const temp = path.join(path.dirname(target), `${TEMP_PREFIX}${TEMP_TAG}${(tempCount++).toString(36)}`);
     try {
       await write(temp);
       await fs.rename(temp, target);

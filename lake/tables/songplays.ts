@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../hash';
 import type { PlayEvent } from '../model';
 import type { SongLookup } from './song-lookup';
 
@@ -19,9 +19,7 @@ export interface SongplayRow {
 
 /** Derived from the event's own fields, so reruns and retries give every play the same id. */
 export function songplayId(play: PlayEvent): string {
-  const digest = createHash('sha256')
-    .update(JSON.stringify([play.ts, play.userId, play.sessionId, play.itemInSession, play.song, play.artist, play.length]))
-    .digest();
+  const digest = sha256(JSON.stringify([play.ts, play.userId, play.sessionId, play.itemInSession, play.song, play.artist, play.length]));
   return (digest.readBigUInt64BE(0) & 0x7fff_ffff_ffff_ffffn).toString();
 }
 
