@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { readEventLog } from '../input/events';
 import { parseSongBytes, unstorableSong } from '../input/songs';
+import { stagedPlay } from '../input/staged-plays';
 import { formatMonth } from '../month';
 import { addCounts, type QuarantineRecord, type ReasonCounts, type SongRecord } from '../model';
 import { latestUserStates, userStateOf, type UserState } from '../tables/users';
@@ -292,7 +293,7 @@ async function stageEventBatch(ctx: StepContext, { part, batch, object }: LogBat
       for await (const outcomes of readEventLog(object.key, counted(stream, tally), ctx.month, options)) {
         for (const outcome of outcomes) {
           if (outcome.kind === 'play') {
-            plays.add(outcome.play);
+            plays.add(stagedPlay(outcome.play));
             users.push(userStateOf(outcome.play));
             tally.records++;
             if (plays.full) await plays.flush();

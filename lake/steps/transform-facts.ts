@@ -5,8 +5,8 @@ import { mapLimit, nextTurn, ROWS_PER_TURN } from '../concurrency';
 import { InputError } from '../errors';
 import { sha256Hex, sha256OfFile } from '../hash';
 import { readEventLog } from '../input/events';
+import { stagedPlaysFrom, type FactPlay } from '../input/staged-plays';
 import { DATA_FILE, lakeKeys } from '../layout';
-import type { PlayEvent } from '../model';
 import { fromNdjson, ndjsonStreamRows } from '../ndjson';
 import { concatParquetFiles } from '../parquet/concat';
 import { PartitionedEncoder } from '../parquet/partitioned';
@@ -212,10 +212,10 @@ async function encodeLogTime(ctx: StepContext, spill: SpillDir, file: number, ti
  * one version of its input. Yielded a staged chunk or a read batch at a time: an await per play, with the promise
  * hooks Temporal's activity context turns on, cost more than the play's row.
  */
-async function* playsOf(ctx: StepContext, log: StagedEventFile, read: Pick<SegmentResult, 'objectsRead' | 'bytesRead'>): AsyncGenerator<PlayEvent[]> {
+async function* playsOf(ctx: StepContext, log: StagedEventFile, read: Pick<SegmentResult, 'objectsRead' | 'bytesRead'>): AsyncGenerator<FactPlay[]> {
   if (!log.kept) {
     for (const { key } of await listAll(ctx.output, ctx.staging.batchPrefix('staged', 'events', log.part, log.batch))) {
-      yield fromNdjson<PlayEvent>(await ctx.output.get(key));
+      yield stagedPlaysFrom(await ctx.output.get(key));
     }
     return;
   }

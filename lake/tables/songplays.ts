@@ -1,5 +1,5 @@
 import { sha256 } from '../hash';
-import type { PlayEvent } from '../model';
+import type { FactPlay } from '../input/staged-plays';
 import type { SongLookup } from './song-lookup';
 
 export interface SongplayRow {
@@ -18,12 +18,12 @@ export interface SongplayRow {
 }
 
 /** Derived from the event's own fields, so reruns and retries give every play the same id. */
-export function songplayId(play: PlayEvent): string {
+export function songplayId(play: FactPlay): string {
   const digest = sha256(JSON.stringify([play.ts, play.userId, play.sessionId, play.itemInSession, play.song, play.artist, play.length]));
   return (digest.readBigUInt64BE(0) & 0x7fff_ffff_ffff_ffffn).toString();
 }
 
-export function songplayOf(play: PlayEvent, songs: SongLookup): SongplayRow {
+export function songplayOf(play: FactPlay, songs: SongLookup): SongplayRow {
   const match = songs.find(play.song, play.artist, play.length);
   const date = new Date(play.ts);
   return {
@@ -41,7 +41,7 @@ export function songplayOf(play: PlayEvent, songs: SongLookup): SongplayRow {
   };
 }
 
-export function buildSongplays(plays: Iterable<PlayEvent>, songs: SongLookup): SongplayRow[] {
+export function buildSongplays(plays: Iterable<FactPlay>, songs: SongLookup): SongplayRow[] {
   const rows: SongplayRow[] = [];
   for (const play of plays) rows.push(songplayOf(play, songs));
   return rows.sort((a, b) => a.start_time - b.start_time || (a.songplay_id < b.songplay_id ? -1 : a.songplay_id > b.songplay_id ? 1 : 0));

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { StagingArea } from '../../lake/layout';
 import { STREAMED_OBJECT_BYTES, stagingBudget } from '../../lake/memory-budget';
-import { addCounts, type PlayEvent, type QuarantineRecord, type SongRecord } from '../../lake/model';
+import { factPlayOf, type StagedPlay } from '../../lake/input/staged-plays';
+import { addCounts, type QuarantineRecord, type SongRecord } from '../../lake/model';
 import type { StepContext } from '../../lake/steps/context';
 import { planStage, stagePart } from '../../lake/steps/stage';
 import { readStaged } from '../../lake/steps/staged-reader';
@@ -99,7 +100,7 @@ describe('stagePart on input that cannot be read as it is', () => {
     expect(result.records).toBe(4);
     expect(result.objectsRead).toBe(2);
     expect(result.quarantined).toEqual({ unreadable: 2, 'invalid-utf8': 1, 'line-too-long': 1 });
-    const plays = await readStaged<PlayEvent>(ctx, ctx.staging.stagedPrefix('events'));
+    const plays = (await readStaged<StagedPlay>(ctx, ctx.staging.stagedPrefix('events'))).map(factPlayOf);
     expect(plays.map((p) => p.itemInSession)).toEqual([1, 2, 4, 5]);
     const key = (n: number) => `log_data/2018/11/2018-11-0${n}-events.json`;
     expect(await quarantined(ctx, 'events')).toEqual([
@@ -120,13 +121,13 @@ describe('stagePart on input that cannot be read as it is', () => {
     const ctx = context();
     await planStage(ctx, 'events');
     await ctx.output.put(ctx.staging.staged('events', 0, 0, 999), 'left by an attempt of a bigger input\n');
-    const result = await stagePart(ctx, 'events', 0, { stagedChunkBytes: 64 * 1024 });
+    const result = await stagePart(ctx, 'events', 0, { stagedChunkBytes: 32 * 1024 });
     expect(result.records).toBe(2000);
     const keys = (await listAll(ctx.output, ctx.staging.stagedPrefix('events'))).map((o) => o.key);
     expect(keys.length).toBeGreaterThan(5);
     expect(keys[0]).toBe(ctx.staging.staged('events', 0, 0));
     expect(keys).toEqual(keys.map((_, c) => ctx.staging.staged('events', 0, 0, c)));
-    const plays = await readStaged<PlayEvent>(ctx, ctx.staging.stagedPrefix('events'));
+    const plays = (await readStaged<StagedPlay>(ctx, ctx.staging.stagedPrefix('events'))).map(factPlayOf);
     expect(plays.map((p) => p.itemInSession)).toEqual(lines.map((_, i) => i % 1000));
     const users = await readStaged<UserState>(ctx, ctx.staging.stagedPrefix('users'));
     expect(users).toHaveLength(500);
@@ -147,7 +148,7 @@ describe('stagePart on input that cannot be read as it is', () => {
     expect(result.quarantined).toEqual({ 'line-too-long': longLines });
     expect(result.bytesRead).toBeGreaterThanOrEqual(size);
     expect(admitted).toEqual([STREAMED_OBJECT_BYTES]);
-    expect((await listAll(ctx.output, ctx.staging.stagedPrefix('events'))).length).toBeGreaterThan(4);
+    expect((await listAll(ctx.output, ctx.staging.stagedPrefix('events'))).length).toBeGreaterThan(2);
     // Reading the log whole took its size several times over (bytes, string, lines, rows, NDJSON).
     expect(peakRss - before).toBeLessThan(200 * 1024 * 1024);
   });
