@@ -55,11 +55,16 @@ export interface ScheduleChange {
 
 /** Changes when a schedule fires, and pauses or unpauses it; its action and policies stay as they are. */
 export async function updateSchedule(client: Client, scheduleId: string, change: ScheduleChange): Promise<void> {
-  const handle = client.schedule.getHandle(scheduleId);
-  const when = change.when;
-  if (when) await handle.update((previous) => ({ ...previous, spec: scheduleSpec(when) }));
-  if (change.paused === true) await handle.pause('paused by sparkify schedule update');
-  if (change.paused === false) await handle.unpause('unpaused by sparkify schedule update');
+  const { when, paused } = change;
+  if (!when && paused === undefined) return;
+  // One request, not an update followed by a pause: an update carries the whole state it read, and the scheduler
+  // applies requests on its own time, so the update could put back the pause state the pause had just changed.
+  await client.schedule.getHandle(scheduleId).update((previous) => ({
+    ...previous,
+    spec: when ? scheduleSpec(when) : previous.spec,
+    state:
+      paused === undefined ? previous.state : { ...previous.state, paused, note: `${paused ? 'paused' : 'unpaused'} by sparkify schedule update` },
+  }));
 }
 
 /**
