@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from '../client/temporal-cli';
+import { workerV8Flags } from '../worker/v8-flags';
 import { measure, type MeasuredProcess } from './measure';
 
 export interface WorkerPool {
@@ -24,9 +25,7 @@ export async function startWorkers(
   const profileArgs = (i: number) =>
     profile
       ? [
-          `--max-old-space-size=${process.env.SPARKIFY_WORKER_HEAP_MB ?? '1024'}`,
-          // What bin/sparkify.js gives a worker it starts.
-          '--max-semi-space-size=32',
+          ...workerV8Flags([process.env.NODE_OPTIONS ?? ''], process.env),
           '--cpu-prof',
           `--cpu-prof-dir=${path.resolve(profile.dir)}`,
           `--cpu-prof-name=${profile.name}-worker${i}.cpuprofile`,

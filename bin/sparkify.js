@@ -14,33 +14,22 @@ if (!fs.existsSync(entry)) {
 }
 
 /**
- * A worker's V8 heap is capped (SPARKIFY_WORKER_HEAP_MB, default 1024) unless the user set one: the steps stream and
- * spill, so what they hold is far less, and without a cap V8 lets garbage pile up to gigabytes before it collects.
- * The cap is a start-up flag, so the worker runs as a child of this process, which passes its signals on; if this
- * process is killed outright, the child sees its IPC channel close and dies the same way, never orphaned.
+ * A worker's V8 heap is capped and its young generation enlarged (dist/worker/v8-flags.js says why) unless the user
+ * set a heap size. Those are start-up flags, so the worker runs as a child of this process, which passes its signals
+ * on; if this process is killed outright, the child sees its IPC channel close and dies the same way, never orphaned.
  */
 function workerHeapArgs(argv) {
   if (argv[0] !== 'worker') return undefined;
-  const setByUser = [...process.execArgv, process.env.NODE_OPTIONS || ''].some((a) => a.includes('--max-old-space-size'));
-  if (setByUser || process.env.SPARKIFY_WORKER_CHILD) return undefined;
-  const mb = Number(process.env.SPARKIFY_WORKER_HEAP_MB || '1024');
-  if (!Number.isInteger(mb) || mb < 128) {
-    console.error('sparkify: SPARKIFY_WORKER_HEAP_MB must be a whole number of megabytes, at least 128');
+  const userFlags = [...process.execArgv, process.env.NODE_OPTIONS || ''];
+  if (userFlags.some((a) => a.includes('--max-old-space-size')) || process.env.SPARKIFY_WORKER_CHILD) return undefined;
+  try {
+    const { workerV8Flags } = require(path.join(__dirname, '..', 'dist', 'worker', 'v8-flags.js'));
+    // --no-warnings: the worker logs Node's warnings as JSON lines (worker/main.ts) instead of as text on stderr.
+    return [...workerV8Flags(userFlags, process.env), '--no-warnings', ...process.execArgv];
+  } catch (err) {
+    console.error(`sparkify: ${err.message}`);
     process.exit(2);
   }
-  // --no-warnings: the worker logs Node's warnings as JSON lines (worker/main.ts) instead of as text on stderr.
-  return [`--max-old-space-size=${mb}`, ...youngGenerationArgs(), '--no-warnings', ...process.execArgv];
-}
-
-/**
- * A larger young generation (V8's default semi-space is 16 MB): a step's rows, parsed and encoded, die young in
- * bulk, and with small semi-spaces V8 scavenges so often that it promotes many of them to the old generation, where
- * they cost a full collection. 32 MB made a medium month 11% faster on this project's bench (docs/benchmarks.md) for
- * at most 48 MB more per worker. Left alone when the user sets it.
- */
-function youngGenerationArgs() {
-  const setByUser = [...process.execArgv, process.env.NODE_OPTIONS || ''].some((a) => a.includes('semi-space-size'));
-  return setByUser ? [] : ['--max-semi-space-size=32'];
 }
 
 const heapArgs = workerHeapArgs(process.argv.slice(2));

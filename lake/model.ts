@@ -29,6 +29,9 @@ export interface PlayEvent {
   userAgent: string | null;
 }
 
+/** What transform-facts reads of a play: the songplays row and its id. The user's name and gender go to users. */
+export type FactPlay = Pick<PlayEvent, 'ts' | 'userId' | 'level' | 'sessionId' | 'itemInSession' | 'song' | 'artist' | 'length' | 'location' | 'userAgent'>;
+
 export type QuarantineReason =
   | 'invalid-json'
   | 'not-an-object'

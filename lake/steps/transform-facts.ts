@@ -5,9 +5,9 @@ import { mapLimit, nextTurn, ROWS_PER_TURN } from '../concurrency';
 import { InputError } from '../errors';
 import { sha256Hex, sha256OfFile } from '../hash';
 import { readEventLog } from '../input/events';
-import { stagedPlaysFrom, type FactPlay } from '../input/staged-plays';
 import { DATA_FILE, lakeKeys } from '../layout';
-import { fromNdjson, ndjsonStreamRows } from '../ndjson';
+import type { FactPlay } from '../model';
+import { ndjsonStreamRows } from '../ndjson';
 import { concatParquetFiles } from '../parquet/concat';
 import { PartitionedEncoder } from '../parquet/partitioned';
 import { SpillFileWriter } from '../parquet/spill-file-writer';
@@ -20,6 +20,7 @@ import { songplayOf } from '../tables/songplays';
 import { timeRowOf } from '../tables/time';
 import type { StepContext } from './context';
 import { SharedLoads } from './shared-loads';
+import { stagedPlaysFrom } from './staged-plays';
 import { counted } from './stage';
 import { validationFingerprint, type Fragment, type KeptEventFile, type KeptEventsIndex, type KeptEventsPlan, type StagedEventFile } from './kept-events';
 import { readJson, readJsonUnder } from './staged-reader';
@@ -224,7 +225,9 @@ async function* playsOf(ctx: StepContext, log: StagedEventFile, read: Pick<Segme
   read.objectsRead++;
   const stream = await ctx.input.getStream(log.key);
   for await (const outcomes of readEventLog(log.key, counted(stream, read), ctx.month, { maxLineBytes: log.maxLineBytes })) {
-    yield outcomes.flatMap((outcome) => (outcome.kind === 'play' ? [outcome.play] : []));
+    const plays: FactPlay[] = [];
+    for (const outcome of outcomes) if (outcome.kind === 'play') plays.push(outcome.play);
+    yield plays;
   }
 }
 

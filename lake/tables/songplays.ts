@@ -1,5 +1,5 @@
 import { sha256 } from '../hash';
-import type { FactPlay } from '../input/staged-plays';
+import type { FactPlay } from '../model';
 import type { SongLookup } from './song-lookup';
 
 export interface SongplayRow {

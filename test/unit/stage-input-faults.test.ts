@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { StagingArea } from '../../lake/layout';
 import { STREAMED_OBJECT_BYTES, stagingBudget } from '../../lake/memory-budget';
-import { factPlayOf, type StagedPlay } from '../../lake/input/staged-plays';
+import { factPlayOf, type StagedPlay } from '../../lake/steps/staged-plays';
 import { addCounts, type QuarantineRecord, type SongRecord } from '../../lake/model';
 import type { StepContext } from '../../lake/steps/context';
 import { planStage, stagePart } from '../../lake/steps/stage';

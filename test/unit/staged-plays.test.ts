@@ -1,4 +1,4 @@
-import { stagedPlay, stagedPlaysFrom } from '../../lake/input/staged-plays';
+import { stagedPlay, stagedPlaysFrom } from '../../lake/steps/staged-plays';
 import type { PlayEvent } from '../../lake/model';
 import { songplayId } from '../../lake/tables/songplays';
 

@@ -1,8 +1,5 @@
-import type { PlayEvent } from '../model';
+import type { FactPlay } from '../model';
 import { fromNdjson } from '../ndjson';
-
-/** What transform-facts reads of a play: the songplays row and its id. The user's name and gender go to users. */
-export type FactPlay = Pick<PlayEvent, 'ts' | 'userId' | 'level' | 'sessionId' | 'itemInSession' | 'song' | 'artist' | 'length' | 'location' | 'userAgent'>;
 
 export type StagedPlay = [number, string, string, number, number, string, string, number, string | null, string | null];
 
