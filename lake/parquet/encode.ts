@@ -1,5 +1,8 @@
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
+import { writeBlooms } from 'hyparquet-writer/src/bloom.js';
+import { writeIndexes } from 'hyparquet-writer/src/indexes.js';
 import type { ColumnSpec, ColumnType, TableSpec } from '../tables/catalog';
+import { writeFooter } from './footer';
 
 /**
  * Parquet schema elements for our column types: the primitive and converted types Spark's own writer uses
@@ -29,6 +32,27 @@ function toParquetValue(column: ColumnSpec, value: unknown): unknown {
   return value;
 }
 
+/** PARQUET_MAGIC "PAR1" read as a little-endian 32-bit word, as the writer appends it. */
+const PARQUET_MAGIC = 0x31524150;
+
+/**
+ * hyparquet-writer's writer with the footer written by `writeFooter` (the same bytes, a fraction of the CPU); what
+ * comes before the footer, and the order of it, is the library's own `finish`.
+ */
+class LakeParquetWriter extends ParquetWriter {
+  override finish(): void | Promise<void> {
+    writeIndexes(this.writer, this.pendingIndexes);
+    writeBlooms(this.writer, this.pendingIndexes);
+    writeFooter(
+      this.writer,
+      { version: 2, created_by: this.createdBy, schema: this.schema, num_rows: this.num_rows, row_groups: this.row_groups, metadata_length: 0, key_value_metadata: this.kvMetadata },
+      this.statisticsTruncateLength,
+    );
+    this.writer.appendUint32(PARQUET_MAGIC);
+    return this.writer.finish();
+  }
+}
+
 /**
  * One snappy-compressed Parquet file being built: rows go in one at a time and are encoded a row group at a time into
  * `out`, so a partition of millions of rows holds one row group's values plus whatever `out` keeps (all the compressed
@@ -42,7 +66,7 @@ export class ParquetEncoder<Out extends ByteWriter = ByteWriter> {
     private readonly table: TableSpec,
     readonly out: Out,
   ) {
-    this.writer = new ParquetWriter({ writer: out, schema: schemaOf(table) as never, codec: 'SNAPPY', createdBy: 'sparkify-lake' });
+    this.writer = new LakeParquetWriter({ writer: out, schema: schemaOf(table) as never, codec: 'SNAPPY', createdBy: 'sparkify-lake' });
     this.columns = table.columns.map(() => []);
   }
 
