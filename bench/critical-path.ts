@@ -4,11 +4,15 @@ import type { History } from '@temporalio/common/lib/proto-utils';
 
 type HistoryEvent = NonNullable<History['events']>[number];
 
-/** One completed activity of a run: its DAG task, which call of the task it was, and how long it ran. */
+/** One completed activity of a run: its DAG task, which call of the task it was, when and how long it ran, its result. */
 export interface ActivitySpan {
   task: string;
   phase: 'single' | 'plan' | 'part' | 'finish';
   seconds: number;
+  /** Start of its last attempt and its completion, in ms since the epoch (the server's clock). */
+  from_ms: number;
+  to_ms: number;
+  result?: unknown;
 }
 
 export interface CriticalPath {
@@ -26,7 +30,7 @@ export type DagShape = Record<string, { upstream?: readonly string[]; [setting: 
 
 /**
  * From a run's history: each activity's summary (the DAG runner writes `task`, `task plan`, `task 3/8` or
- * `task finish`) and the time from its last attempt's start to its completion.
+ * `task finish`), the time from its last attempt's start to its completion, and what it returned.
  */
 export function activitySpans(history: History): ActivitySpan[] {
   const summaries = new Map<string, string>();
@@ -45,7 +49,9 @@ export function activitySpans(history: History): ActivitySpan[] {
       const summary = summaries.get(scheduled);
       const from = started.get(scheduled);
       if (summary === undefined || from === undefined) continue;
-      spans.push({ ...parseSummary(summary), seconds: (at - from) / 1000 });
+      const payload = event.activityTaskCompletedEventAttributes.result?.payloads?.[0];
+      const result = payload ? defaultPayloadConverter.fromPayload(payload as Payload) : undefined;
+      spans.push({ ...parseSummary(summary), seconds: (at - from) / 1000, from_ms: from, to_ms: at, result });
     }
   }
   return spans;
@@ -65,7 +71,7 @@ function parseSummary(summary: string): Pick<ActivitySpan, 'task' | 'phase'> {
 }
 
 /** The critical path of the DAG's tasks, weighted by the run's activity spans; tasks without spans weigh nothing. */
-export function criticalPath(spans: ActivitySpan[], dag: DagShape): CriticalPath {
+export function criticalPath(spans: Pick<ActivitySpan, 'task' | 'phase' | 'seconds'>[], dag: DagShape): CriticalPath {
   const weight = new Map<string, number>();
   for (const task of Object.keys(dag)) {
     const own = spans.filter((s) => s.task === task);
