@@ -1,4 +1,8 @@
 import type { ActivitySpan } from './critical-path';
+import { roundTo } from './measure';
+
+/** Seconds and shares to the millisecond and the thousandth. */
+const round3 = (n: number) => roundTo(n, 3);
 
 export interface AloneRate {
   /** Objects the task's parts read while no other task's activity ran. */
@@ -26,7 +30,7 @@ export function aloneRate(spans: ActivitySpan[], task: string, objectsOf: (resul
   }
   const seconds = length(aloneTime) / 1000;
   if (seconds <= 0) return undefined;
-  return { objects: Math.round(objects), seconds: round(seconds), objects_per_s: round(objects / seconds) };
+  return { objects: Math.round(objects), seconds: round3(seconds), objects_per_s: round3(objects / seconds) };
 }
 
 /** Sorted, disjoint intervals covering the same time as `intervals`. */
@@ -58,8 +62,4 @@ function subtract(intervals: Interval[], holes: Interval[]): Interval[] {
 
 function length(intervals: Interval[]): number {
   return intervals.reduce((sum, [from, to]) => sum + (to - from), 0);
-}
-
-function round(n: number): number {
-  return Math.round(n * 1000) / 1000;
 }

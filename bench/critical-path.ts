@@ -1,6 +1,10 @@
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { tsToMs } from '@temporalio/common/lib/time';
 import type { History } from '@temporalio/common/lib/proto-utils';
+import { roundTo } from './measure';
+
+/** Seconds and shares to the millisecond and the thousandth. */
+const round3 = (n: number) => roundTo(n, 3);
 
 type HistoryEvent = NonNullable<History['events']>[number];
 
@@ -90,9 +94,5 @@ export function criticalPath(spans: Pick<ActivitySpan, 'task' | 'phase' | 'secon
   };
   const longest = Object.keys(dag).map(longestTo).reduce((a, b) => (b.seconds > a.seconds ? b : a), { seconds: 0, path: [] as string[] });
   const total = spans.filter((s) => s.task in dag).reduce((t, s) => t + s.seconds, 0);
-  return { critical_s: round(longest.seconds), total_s: round(total), share: total > 0 ? round(longest.seconds / total) : 0, path: longest.path };
-}
-
-function round(n: number): number {
-  return Math.round(n * 1000) / 1000;
+  return { critical_s: round3(longest.seconds), total_s: round3(total), share: total > 0 ? round3(longest.seconds / total) : 0, path: longest.path };
 }

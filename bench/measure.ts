@@ -74,6 +74,12 @@ export function secondsSince(since: bigint): number {
   return Math.round(Number(process.hrtime.bigint() - since) / 1e7) / 100;
 }
 
+/** `n` to `decimals` places, for figures in the bench's JSON. */
+export function roundTo(n: number, decimals: number): number {
+  const scale = 10 ** decimals;
+  return Math.round(n * scale) / scale;
+}
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);

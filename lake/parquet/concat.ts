@@ -1,7 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { parquetMetadata, type FileMetaData } from 'hyparquet';
 import { ByteWriter } from 'hyparquet-writer';
-import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
+import { writeFooter } from './footer';
 
 const MAGIC = Buffer.from('PAR1');
 /** Bytes copied per read: a segment of a month's songplays never has to fit in memory. */
@@ -43,7 +43,7 @@ export async function concatParquetFiles(parts: string[], target: string): Promi
       }
     }
     const footer = new ByteWriter();
-    writeMetadata(footer, { ...first!, num_rows: rows, row_groups: rowGroups });
+    writeFooter(footer, { ...first!, num_rows: rows, row_groups: rowGroups });
     await write(new Uint8Array(footer.getBuffer()));
     await write(MAGIC);
     return { rows: Number(rows), bytes: position };

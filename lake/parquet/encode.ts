@@ -17,22 +17,24 @@ const PARQUET_TYPES: Record<ColumnType, { type: string; converted_type?: string 
 };
 
 /** Rows per row group: large enough for good compression, small enough to bound the rows held before encoding. */
-const ROW_GROUP_SIZE = 64 * 1024;
+export const ROW_GROUP_SIZE = 64 * 1024;
 
-function schemaOf(table: TableSpec) {
+/** The Parquet schema of a table's file (its partition columns left out). */
+export function parquetSchemaOf(table: TableSpec) {
   return [
     { name: 'schema', num_children: table.columns.length },
     ...table.columns.map((c) => ({ name: c.name, ...PARQUET_TYPES[c.type], repetition_type: c.nullable ? 'OPTIONAL' : 'REQUIRED' })),
   ];
 }
 
-function toParquetValue(column: ColumnSpec, value: unknown): unknown {
+/** A row's value as the writer takes it: 64-bit integers and timestamps as bigints, absent values as null. */
+export function toParquetValue(column: ColumnSpec, value: unknown): unknown {
   if (value === null || value === undefined) return null;
   if (column.type === 'int64' || column.type === 'timestamp_ms') return BigInt(value as string | number);
   return value;
 }
 
-/** PARQUET_MAGIC "PAR1" read as a little-endian 32-bit word, as the writer appends it. */
+/** "PAR1", the file's closing magic, as the little-endian 32-bit word the writer appends. */
 const PARQUET_MAGIC = 0x31524150;
 
 /**
@@ -66,7 +68,7 @@ export class ParquetEncoder<Out extends ByteWriter = ByteWriter> {
     private readonly table: TableSpec,
     readonly out: Out,
   ) {
-    this.writer = new LakeParquetWriter({ writer: out, schema: schemaOf(table) as never, codec: 'SNAPPY', createdBy: 'sparkify-lake' });
+    this.writer = new LakeParquetWriter({ writer: out, schema: parquetSchemaOf(table) as never, codec: 'SNAPPY', createdBy: 'sparkify-lake' });
     this.columns = table.columns.map(() => []);
   }
 

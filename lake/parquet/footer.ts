@@ -9,7 +9,8 @@ import { unconvertStatistics } from 'hyparquet-writer/src/unconvert.js';
  * hyparquet-writer's `writeMetadata` writes. Its serializer finds each field's id by parsing a `field_N` key with a
  * regular expression and makes a TextEncoder per string; for a songs table of one small file per artist that was half
  * of encoding the file. This one writes the fields of flat tables directly and hands anything it does not cover
- * (logical types, sorting columns, size or geospatial statistics) to `writeMetadata`.
+ * (logical types, sorting columns, size or geospatial statistics) to `writeMetadata`. Every footer the lake writes
+ * comes from here: a new file's (encode.ts) and a join of files' (concat.ts).
  */
 export function writeFooter(out: Writer, metadata: FileMetaData, statisticsTruncateLength?: number): void {
   if (!coversAll(metadata)) {
@@ -33,9 +34,8 @@ export function writeFooter(out: Writer, metadata: FileMetaData, statisticsTrunc
 
 /** Whether every field set in `metadata` is one this writer writes itself. */
 function coversAll(metadata: FileMetaData): boolean {
-  const [, ...columns] = metadata.schema;
-  if (columns.some((element) => element.logical_type !== undefined || element.num_children !== undefined)) return false;
-  if (metadata.schema[0]?.logical_type !== undefined) return false;
+  // Flat tables only: no logical types, and no group below the root.
+  if (metadata.schema.some((element, i) => element.logical_type !== undefined || (i > 0 && element.num_children !== undefined))) return false;
   return metadata.row_groups.every(
     (group) =>
       group.sorting_columns === undefined &&
@@ -130,9 +130,6 @@ const LIST = 9;
 const STRUCT = 12;
 
 const textEncoder = new TextEncoder();
-/** Encoded names: a table's column names and writer name recur in every one of its files. */
-const encodedStrings = new Map<string, Uint8Array>();
-const ENCODED_STRINGS_MAX = 4096;
 
 /**
  * Compact-protocol output with each value's type taken from its JavaScript type, as hyparquet-writer's serializer
@@ -216,7 +213,7 @@ class CompactWriter {
     else if (type === I64) this.out.appendZigZag(value as bigint);
     else if (type === DOUBLE) this.out.appendFloat64(value as number);
     else {
-      const bytes = typeof value === 'string' ? encoded(value) : (value as Uint8Array);
+      const bytes = typeof value === 'string' ? textEncoder.encode(value) : (value as Uint8Array);
       this.out.appendVarInt(bytes.byteLength);
       this.out.appendBytes(bytes);
     }
@@ -224,18 +221,9 @@ class CompactWriter {
 }
 
 function typeOf(value: ThriftValue): number {
-  switch (typeof value) {
-    case 'boolean':
-      return value ? TRUE : FALSE;
-    case 'number':
-      return Number.isInteger(value) ? I32 : DOUBLE;
-    case 'bigint':
-      return I64;
-    case 'string':
-      return BINARY;
-    default:
-      return BINARY;
-  }
+  if (typeof value === 'boolean') return value ? TRUE : FALSE;
+  if (typeof value === 'number') return Number.isInteger(value) ? I32 : DOUBLE;
+  return typeof value === 'bigint' ? I64 : BINARY;
 }
 
 /** A list's element type: a list of integers with one fraction among them is a list of doubles. */
@@ -248,13 +236,4 @@ function listTypeOf(values: (number | string)[]): number {
     else throw new Error(`thrift list mixes types ${type} and ${t}`);
   }
   return type;
-}
-
-function encoded(text: string): Uint8Array {
-  let bytes = encodedStrings.get(text);
-  if (bytes) return bytes;
-  bytes = textEncoder.encode(text);
-  if (encodedStrings.size >= ENCODED_STRINGS_MAX) encodedStrings.clear();
-  encodedStrings.set(text, bytes);
-  return bytes;
 }

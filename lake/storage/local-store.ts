@@ -35,17 +35,13 @@ const SEPARATOR = Buffer.from(path.sep);
 /** Read size of a streamed file: large enough that a big log takes few reads, small next to any memory budget. */
 const READ_CHUNK_BYTES = 1024 * 1024;
 /**
- * Files up to this size are read synchronously. A small cached file takes microseconds that way, against four
- * thread-pool round trips (open, fstat, read, close) through fs.promises; the audit reads tens of thousands of
- * one-song Parquet files (48,000 of them: 0.3 s against 3.5 s here). The loop is blocked no longer than a slice.
+ * Files up to this size are read and written synchronously. A small cached file takes microseconds that way, against
+ * four or five thread-pool round trips through fs.promises (open, fstat or write, read, close, and a put's mkdir and
+ * rename). The audit reads tens of thousands of one-song Parquet files (48,000 of them: 0.3 s against 3.5 s here), and
+ * a medium run puts 130,000 one-song and one-artist files, whose round trips cost the workers' main threads more than
+ * the writes. The loop is blocked no longer than a slice.
  */
-const SYNC_READ_MAX_BYTES = 256 * 1024;
-/**
- * Bodies up to this size are put synchronously, for the same reason: a put is five thread-pool round trips (mkdir,
- * open, write, close, rename), and a medium run puts 130,000 one-song or one-artist files, whose round trips cost the
- * workers' main threads more than the writes themselves.
- */
-const SYNC_WRITE_MAX_BYTES = 256 * 1024;
+const SMALL_FILE_BYTES = 256 * 1024;
 /**
  * Synchronous file-system work (small reads, a listing's folders, a merge's folders), of every store in the process,
  * between two turns of the event loop. Chained calls never turn it by themselves, and on a disk busy enough that each
@@ -175,18 +171,9 @@ export class LocalStore implements ObjectStore {
   async put(key: string, body: Buffer | string): Promise<void> {
     // A string is at most three bytes per UTF-16 unit: bounded without encoding it twice.
     const bytes = typeof body === 'string' ? body.length * 3 : body.length;
-    if (bytes > SYNC_WRITE_MAX_BYTES) return this.replace(key, (temp) => fs.writeFile(temp, body));
+    if (bytes > SMALL_FILE_BYTES) return this.replace(key, (temp) => fs.writeFile(temp, body));
     await syncWork.due();
-    const target = this.pathOf(key);
-    mkdirSync(path.dirname(target), { recursive: true });
-    const temp = this.tempBeside(target);
-    try {
-      writeFileSync(temp, body);
-      renameSync(temp, target);
-    } catch (err) {
-      rmSync(temp, { force: true });
-      throw withPath(err, target);
-    }
+    this.replaceSync(key, body);
   }
 
   putFile(key: string, localPath: string): Promise<void> {
@@ -252,6 +239,20 @@ export class LocalStore implements ObjectStore {
       await fs.rename(temp, target);
     } catch (err) {
       await fs.rm(temp, { force: true });
+      throw withPath(err, target);
+    }
+  }
+
+  /** `replace` of a small body, synchronously: the thread pool's round trips would cost more than the calls. */
+  private replaceSync(key: string, body: Buffer | string): void {
+    const target = this.pathOf(key);
+    mkdirSync(path.dirname(target), { recursive: true });
+    const temp = this.tempBeside(target);
+    try {
+      writeFileSync(temp, body);
+      renameSync(temp, target);
+    } catch (err) {
+      rmSync(temp, { force: true });
       throw withPath(err, target);
     }
   }
@@ -383,12 +384,12 @@ async function shapeOf(dir: string, tree: Tree): Promise<'gone' | 'only-listed' 
   return mixed ? 'mixed' : 'only-listed';
 }
 
-/** The whole file if it is at most SYNC_READ_MAX_BYTES long, else undefined (and nothing read). */
+/** The whole file if it is at most SMALL_FILE_BYTES long, else undefined (and nothing read). */
 function readIfSmall(file: string): Buffer | undefined {
   const fd = openSync(file, 'r');
   try {
     const { size } = fstatSync(fd);
-    if (size > SYNC_READ_MAX_BYTES) return undefined;
+    if (size > SMALL_FILE_BYTES) return undefined;
     const out = Buffer.allocUnsafe(size);
     let read = 0;
     for (let n = -1; read < size && n !== 0; read += n) n = readSync(fd, out, read, size - read, read);

@@ -1,7 +1,7 @@
 import { parquetMetadata, type FileMetaData } from 'hyparquet';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
-import { encodeParquet } from '../../lake/parquet/encode';
+import { encodeParquet, parquetSchemaOf, ROW_GROUP_SIZE, toParquetValue } from '../../lake/parquet/encode';
 import { writeFooter } from '../../lake/parquet/footer';
 import { TABLES, type ColumnSpec, type TableSpec } from '../../lake/tables/catalog';
 
@@ -39,36 +39,13 @@ function rowsOf(table: TableSpec, count: number, seed: number): Record<string, u
 
 /** The same file written by hyparquet-writer alone, footer included: the reference our footer must match. */
 function referenceFile(table: TableSpec, rows: Record<string, unknown>[]): Buffer {
-  const schema = [
-    { name: 'schema', num_children: table.columns.length },
-    ...table.columns.map((c) => ({
-      name: c.name,
-      repetition_type: c.nullable ? 'OPTIONAL' : 'REQUIRED',
-      ...{
-        string: { type: 'BYTE_ARRAY', converted_type: 'UTF8' },
-        double: { type: 'DOUBLE' },
-        int32: { type: 'INT32' },
-        int64: { type: 'INT64' },
-        timestamp_ms: { type: 'INT64', converted_type: 'TIMESTAMP_MILLIS' },
-      }[c.type],
-    })),
-  ];
   const out = new ByteWriter();
-  const writer = new ParquetWriter({ writer: out, schema: schema as never, codec: 'SNAPPY', createdBy: 'sparkify-lake' });
-  const groupSize = 64 * 1024;
-  for (let start = 0; start < rows.length; start += groupSize) {
-    const group = rows.slice(start, start + groupSize);
+  const writer = new ParquetWriter({ writer: out, schema: parquetSchemaOf(table) as never, codec: 'SNAPPY', createdBy: 'sparkify-lake' });
+  for (let start = 0; start < rows.length; start += ROW_GROUP_SIZE) {
+    const group = rows.slice(start, start + ROW_GROUP_SIZE);
     writer.write({
-      columnData: table.columns.map((c) => ({
-        name: c.name,
-        nullable: c.nullable,
-        data: group.map((row) => {
-          const value = row[c.name];
-          if (value === null || value === undefined) return null;
-          return c.type === 'int64' || c.type === 'timestamp_ms' ? BigInt(value as string | number) : value;
-        }) as never,
-      })),
-      rowGroupSize: groupSize,
+      columnData: table.columns.map((c) => ({ name: c.name, nullable: c.nullable, data: group.map((row) => toParquetValue(c, row[c.name])) as never })),
+      rowGroupSize: ROW_GROUP_SIZE,
     });
   }
   writer.finish();
@@ -99,7 +76,7 @@ describe('writeFooter', () => {
   });
 
   it('writes the same file as hyparquet-writer for several row groups', async () => {
-    const rows = rowsOf(TABLES.songplays, 64 * 1024 + 100, 4);
+    const rows = rowsOf(TABLES.songplays, ROW_GROUP_SIZE + 100, 4);
     const ours = await encodeParquet(TABLES.songplays, rows);
     expect(metadataOf(ours).row_groups).toHaveLength(2);
     expect(ours.equals(referenceFile(TABLES.songplays, rows))).toBe(true);
